@@ -1,0 +1,109 @@
+# container-lab — build, grade and self-test the kit.  `make help` lists the targets.
+#
+# Sources: stages/core/ (the given core, one copy) + one module per stage. Which copy of each
+# module goes into a runtime depends on what is being built:
+#   build/ref/container        solutions/*/        (the reference)
+#   build/stages/container     stages/*/           (the student's work)
+#   build/starter-N/container  solutions/ for stages < N, fresh starters for stages >= N
+#                              (what a student has at stage N before writing anything)
+# Starters are generated from solutions/ by solutions/mkstarter: never edit both.
+
+SHELL        := /bin/bash
+CC           ?= gcc
+CFLAGS       ?= -O2 -g
+WARNINGS     := -Wall -Wextra -Werror -Wshadow -Wmissing-prototypes -Wformat=2 -Wno-format-nonliteral
+PKGS         := libnl-route-3.0 libseccomp libcap
+ALL_CFLAGS    = -std=gnu11 $(WARNINGS) $(CFLAGS) -Istages/core $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+LDLIBS        = $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -lnl-route-3 -lnl-3 -lseccomp -lcap)
+
+STAGES       := $(notdir $(wildcard solutions/0*))
+CORE_SRC     := $(wildcard stages/core/*.c)
+CORE_HDR     := $(wildcard stages/core/*.h)
+SOL_SRC      := $(wildcard $(STAGES:%=solutions/%/*.c))
+STAGE_SRC    := $(SOL_SRC:solutions/%=stages/%)
+GEN_SRC      := $(SOL_SRC:solutions/%=build/gen/%)
+NSTAGES      := $(words $(STAGES))
+ROOTFS       := build/rootfs
+DEPS_STAMP   := build/.deps
+
+# What `make grade` grades: stages (default), solutions, or a path to any runtime binary.
+IMPL         ?= stages
+STAGE        ?=
+GRADE_ARGS   ?=
+
+.PHONY: all help deps runtime starters check-starters rootfs grade test lint format clean clean-state
+.DELETE_ON_ERROR:
+
+all: runtime
+
+help:
+	@echo "make grade [STAGE=N] [IMPL=stages|solutions|PATH]  grade a runtime (default: yours, stages/)"
+	@echo "make test            the kit's self-test (CI runs this)"
+	@echo "make runtime         build build/stages/container (yours) and build/ref/container"
+	@echo "make rootfs          build the busybox rootfs into $(ROOTFS)"
+	@echo "make starters        regenerate stages/*/ starters from solutions/ (instructors)"
+	@echo "make lint | format   clang-format, cppcheck, shellcheck | reformat the C sources"
+	@echo "make deps            install what the kit needs (apt-get, npm)"
+	@echo "make clean-state     remove mounts, cgroups, veths a killed run left behind"
+
+deps: $(DEPS_STAMP)
+$(DEPS_STAMP): tests/install-deps package.json package-lock.json
+	tests/install-deps
+	@mkdir -p $(@D) && touch $@
+
+runtime: build/stages/container build/ref/container
+
+build/ref/container: $(CORE_SRC) $(CORE_HDR) $(SOL_SRC) | $(DEPS_STAMP)
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) -o $@ $(CORE_SRC) $(SOL_SRC) $(LDLIBS)
+
+build/stages/container: $(CORE_SRC) $(CORE_HDR) $(STAGE_SRC) | $(DEPS_STAMP)
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) -o $@ $(CORE_SRC) $(STAGE_SRC) $(LDLIBS)
+
+build/gen/%.c: solutions/%.c solutions/mkstarter .clang-format
+	@mkdir -p $(@D)
+	solutions/mkstarter $< > $@
+
+build/starter-%/container: $(CORE_SRC) $(CORE_HDR) $(SOL_SRC) $(GEN_SRC) | $(DEPS_STAMP)
+	@mkdir -p $(@D)
+	@srcs=(); for d in $(STAGES); do \
+		if [ "$$((10#$${d%%-*}))" -lt "$*" ]; then srcs+=(solutions/$$d/*.c); \
+		else srcs+=(build/gen/$$d/*.c); fi; done; \
+	echo "$(CC) ... -o $@ core $${srcs[*]}"; \
+	$(CC) $(ALL_CFLAGS) -o $@ $(CORE_SRC) "$${srcs[@]}" $(LDLIBS)
+
+starters: $(GEN_SRC)
+	@for f in $(GEN_SRC); do t=stages/$${f#build/gen/}; mkdir -p "$$(dirname "$$t")"; \
+		cmp -s "$$f" "$$t" || { cp "$$f" "$$t"; echo "updated $$t"; }; done
+
+check-starters: $(GEN_SRC)
+	@rc=0; for f in $(GEN_SRC); do t=stages/$${f#build/gen/}; \
+		if ! cmp -s "$$f" "$$t"; then echo "starter out of sync with its solution: $$t (run make starters)"; \
+		diff -u "$$t" "$$f" | head -20; rc=1; fi; done; \
+	[ $$rc = 0 ] && echo "starters: all $(words $(GEN_SRC)) in sync with solutions/"; exit $$rc
+
+rootfs: $(ROOTFS)/.built
+$(ROOTFS)/.built: rootfs-builder/build $(wildcard rootfs-builder/probes/*.c) | $(DEPS_STAMP)
+	rootfs-builder/build $(ROOTFS)
+	@touch $@
+
+grade: runtime rootfs
+	@impl='$(IMPL)'; case "$$impl" in stages) impl=build/stages/container;; \
+		solutions|ref) impl=build/ref/container;; esac; \
+	tests/grade --impl "$$impl" $(if $(STAGE),--stage $(STAGE)) $(GRADE_ARGS)
+
+test: | $(DEPS_STAMP)
+	tests/selftest
+
+lint: | $(DEPS_STAMP)
+	tests/lint
+
+format:
+	clang-format -i $(CORE_SRC) $(CORE_HDR) $(SOL_SRC) $(wildcard rootfs-builder/probes/*.c)
+
+clean:
+	rm -rf build results
+
+clean-state:
+	tests/clean-state

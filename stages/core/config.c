@@ -1,0 +1,210 @@
+/*
+ * config.c — "container run [OPTIONS] [--] COMMAND [ARG...]" into a validated struct config.
+ *
+ * Every value is checked here, before anything is created, so that a bad command line costs
+ * nothing and leaves nothing behind. Error contract: config_parse() returns -1 with one fail()
+ * message that quotes the bad value and says what would be accepted.
+ */
+#include "container.h"
+
+#include <arpa/inet.h>
+#include <ctype.h>
+#include <errno.h>
+#include <getopt.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define USAGE "usage: container run [OPTIONS] [--] COMMAND [ARG...]"
+
+/* RFC 1123 label: 1-63 of [A-Za-z0-9-], not starting or ending with '-'. */
+static int parse_hostname(const char *s)
+{
+	size_t len = strlen(s);
+
+	if (len == 0 || len > 63)
+		return fail(0, NULL, "--hostname: \"%s\" must be 1 to 63 characters long", s);
+	for (size_t i = 0; i < len; i++)
+		if (!isalnum((unsigned char)s[i]) && s[i] != '-')
+			return fail(0, NULL,
+				    "--hostname: \"%s\" may only contain letters, digits and '-'",
+				    s);
+	if (s[0] == '-' || s[len - 1] == '-')
+		return fail(0, NULL, "--hostname: \"%s\" must not start or end with '-'", s);
+	return 0;
+}
+
+static int parse_pids(const char *s, long *out)
+{
+	char *end;
+	long v;
+
+	errno = 0;
+	v = strtol(s, &end, 10);
+	if (errno != 0 || end == s || *end != '\0' || v < 1 || !isdigit((unsigned char)s[0]))
+		return fail(0, NULL, "--pids-limit: \"%s\" is not a whole number of at least 1", s);
+	*out = v;
+	return 0;
+}
+
+/* SIZE: digits with an optional K, M or G (powers of 1024); at least 4M. */
+static int parse_memory(const char *s, long long *out)
+{
+	char *end;
+	unsigned long long v, mult = 1;
+
+	errno = 0;
+	v = strtoull(s, &end, 10);
+	if (errno != 0 || end == s || !isdigit((unsigned char)s[0]))
+		return fail(0, NULL, "--memory: \"%s\" is not a size (try 64M)", s);
+	switch (*end) {
+	case '\0':
+		break;
+	case 'k':
+	case 'K':
+		mult = 1ULL << 10;
+		end++;
+		break;
+	case 'm':
+	case 'M':
+		mult = 1ULL << 20;
+		end++;
+		break;
+	case 'g':
+	case 'G':
+		mult = 1ULL << 30;
+		end++;
+		break;
+	default:
+		return fail(0, NULL, "--memory: \"%s\" is not a size (try 64M)", s);
+	}
+	if (*end != '\0')
+		return fail(0, NULL, "--memory: \"%s\" is not a size (try 64M)", s);
+	if (v > (unsigned long long)LLONG_MAX / mult)
+		return fail(0, NULL, "--memory: \"%s\" is too large", s);
+	v *= mult;
+	if (v < 4ULL << 20)
+		return fail(0, NULL, "--memory: \"%s\" is below the minimum of 4M", s);
+	*out = (long long)v;
+	return 0;
+}
+
+/* X CPUs: a decimal > 0 ("0.25", "1.5") as a quota of X * CPU_PERIOD_US per period. */
+static int parse_cpus(const char *s, long *quota_us)
+{
+	char *end;
+	double v;
+
+	errno = 0;
+	v = strtod(s, &end);
+	if (errno != 0 || end == s || *end != '\0' || !isdigit((unsigned char)s[0]) || !(v > 0))
+		return fail(0, NULL,
+			    "--cpus: \"%s\" is not a number of CPUs greater than 0 (try 0.5)", s);
+	/* The kernel refuses quotas under 1 ms (cpu.max / cpu.cfs_quota_us: EINVAL). */
+	if (v < 0.01 || v > 1024)
+		return fail(0, NULL, "--cpus: \"%s\" is out of range (0.01 to 1024)", s);
+	*quota_us = (long)(v * CPU_PERIOD_US + 0.5);
+	return 0;
+}
+
+/* A.B.C.D/P, 8 <= P <= 30; the host end takes the subnet's first usable address. */
+static int parse_net(const char *s, struct net_config *net)
+{
+	char buf[32];
+	char *slash, *end;
+	struct in_addr in;
+	unsigned long prefix;
+	uint32_t mask, addr;
+
+	if (strlen(s) >= sizeof(buf) || (slash = strchr(strcpy(buf, s), '/')) == NULL)
+		return fail(0, NULL,
+			    "--net: \"%s\" is not an IPv4 address/prefix (try 10.200.7.2/24)", s);
+	*slash = '\0';
+	if (inet_pton(AF_INET, buf, &in) != 1)
+		return fail(0, NULL, "--net: \"%s\": \"%s\" is not an IPv4 address", s, buf);
+	errno = 0;
+	prefix = strtoul(slash + 1, &end, 10);
+	if (errno != 0 || end == slash + 1 || *end != '\0' || prefix < 8 || prefix > 30)
+		return fail(0, NULL, "--net: \"%s\": the prefix must be a number from 8 to 30", s);
+	addr = ntohl(in.s_addr);
+	mask = ~0U << (32 - prefix);
+	if ((addr & ~mask) == 0 || (addr & ~mask) == ~mask)
+		return fail(
+		    0, NULL,
+		    "--net: \"%s\" is the subnet's network or broadcast address, not a host", s);
+	net->host_addr = (addr & mask) + 1;
+	if (net->host_addr == addr)
+		return fail(0, NULL,
+			    "--net: \"%s\" is the subnet's first address, which the host end takes "
+			    "(try .2)",
+			    s);
+	net->enabled = true;
+	net->addr = addr;
+	net->prefix = (unsigned int)prefix;
+	return 0;
+}
+
+int config_parse(struct config *cfg, int argc, char *const argv[])
+{
+	enum { OPT_HOSTNAME = 256, OPT_ROOTFS, OPT_PIDS, OPT_MEMORY, OPT_CPUS, OPT_NET };
+	static const struct option options[] = {
+	    {"hostname", required_argument, NULL, OPT_HOSTNAME},
+	    {"rootfs", required_argument, NULL, OPT_ROOTFS},
+	    {"pids-limit", required_argument, NULL, OPT_PIDS},
+	    {"memory", required_argument, NULL, OPT_MEMORY},
+	    {"cpus", required_argument, NULL, OPT_CPUS},
+	    {"net", required_argument, NULL, OPT_NET},
+	    {NULL, 0, NULL, 0},
+	};
+	int opt;
+
+	memset(cfg, 0, sizeof(*cfg));
+	cfg->hostname = "container";
+	if (argc < 2)
+		return fail(0, NULL, USAGE);
+	if (strcmp(argv[1], "run") != 0)
+		return fail(0, NULL, "unknown command \"%s\" (%s)", argv[1], USAGE);
+
+	/* "+": stop at COMMAND, so that its own options (ls -l) are not ours; ":": report a
+	 * missing value as ':' rather than as an unknown option. */
+	opterr = 0;
+	optind = 2;
+	while ((opt = getopt_long(argc, argv, "+:", options, NULL)) != -1) {
+		int rc = 0;
+
+		switch (opt) {
+		case OPT_HOSTNAME:
+			rc = parse_hostname(optarg);
+			cfg->hostname = optarg;
+			break;
+		case OPT_ROOTFS:
+			cfg->rootfs = optarg;
+			break;
+		case OPT_PIDS:
+			rc = parse_pids(optarg, &cfg->pids_limit);
+			break;
+		case OPT_MEMORY:
+			rc = parse_memory(optarg, &cfg->memory_bytes);
+			break;
+		case OPT_CPUS:
+			rc = parse_cpus(optarg, &cfg->cpu_quota_us);
+			break;
+		case OPT_NET:
+			rc = parse_net(optarg, &cfg->net);
+			break;
+		case ':':
+			return fail(0, NULL, "%s needs a value (%s)", argv[optind - 1], USAGE);
+		default:
+			return fail(0, NULL, "unknown option \"%s\" (%s)", argv[optind - 1], USAGE);
+		}
+		if (rc < 0)
+			return -1;
+	}
+	if (optind >= argc)
+		return fail(0, NULL, "no COMMAND given (%s)", USAGE);
+	if (cfg->rootfs != NULL && cfg->rootfs[0] == '\0')
+		return fail(0, NULL, "--rootfs: the path is empty");
+	cfg->argv = &argv[optind];
+	return 0;
+}

@@ -1,0 +1,35 @@
+/*
+ * main.c — the command line: "container run [OPTIONS] [--] COMMAND [ARG...]".
+ *
+ * Exit statuses (the runtime contract): COMMAND's own; 128+N if COMMAND was killed by signal N;
+ * 125 if the runtime failed; 126 if COMMAND cannot be executed; 127 if it was not found.
+ */
+#include "runtime.h"
+
+#include <stdio.h>
+#include <string.h>
+
+static const char help[] =
+    "usage: container run [OPTIONS] [--] COMMAND [ARG...]\n"
+    "\n"
+    "  --hostname NAME    hostname in the container's UTS namespace (default: container)\n"
+    "  --rootfs DIR       pivot_root into DIR (default: keep the host's file tree)\n"
+    "  --pids-limit N     at most N tasks\n"
+    "  --memory SIZE      memory limit, e.g. 64M (K, M, G; at least 4M), no extra swap\n"
+    "  --cpus X           CPU bandwidth, e.g. 0.5 (X * 100ms per 100ms)\n"
+    "  --net CIDR         eth0 on a veth pair, e.g. 10.200.7.2/24 (host end: 10.200.7.1)\n";
+
+int main(int argc, char *argv[])
+{
+	struct config cfg;
+
+	if (argc == 2 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)) {
+		fputs(help, stdout);
+		return 0;
+	}
+	if (config_parse(&cfg, argc, argv) < 0) {
+		fprintf(stderr, "container: %s\n", fail_message());
+		return EXIT_RUNTIME_FAILED;
+	}
+	return runtime_run(&cfg);
+}

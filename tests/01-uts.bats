@@ -1,0 +1,245 @@
+#!/usr/bin/env bats
+# Stage 1 — clone + UTS (and IPC) namespaces, exit statuses, the command line
+#
+# Every test carries its points in a `# bats test_tags=points:N` line. The runtime under test is
+# $CONTAINER; nothing here depends on how it is written, only on the contract (LAB.md).
+
+load lib/helpers
+
+# ---- the hostname ----
+
+# bats test_tags=points:3
+@test "hostname inside is the one given with --hostname" {
+	hint "did you pass CLONE_NEWUTS to clone(2) and call sethostname(2) in the child? (man 2 clone, man 2 sethostname)"
+	run -0 ctr run --hostname lab-box -- hostname
+	assert_output "lab-box"
+}
+
+# bats test_tags=points:1
+@test "hostname defaults to 'container'" {
+	hint "without --hostname the contract's default is 'container' (stages/core/config.c sets it)"
+	run -0 ctr run -- hostname
+	assert_output "container"
+}
+
+# bats test_tags=points:1
+@test "hostname of the full 63 characters is kept whole" {
+	local name
+	name=$(printf 'h%.0s' {1..63})
+	hint "sethostname(2) takes the length of the string: strlen(name), not sizeof(pointer)"
+	run -0 ctr run --hostname "$name" -- hostname
+	assert_output "$name"
+}
+
+# bats test_tags=points:3
+@test "host's hostname is unchanged while the container runs and after" {
+	local before
+	before=$(hostname)
+	mkfifo "$BATS_TEST_TMPDIR/go"
+	ctr_bg run --hostname inner-name -- sh -c "hostname; read x < '$BATS_TEST_TMPDIR/go'"
+	wait_output '^inner-name$'
+	hint "the host's hostname changed: sethostname(2) ran in the host's UTS namespace. Is CLONE_NEWUTS in the clone flags, and sethostname called in the child, not the parent?"
+	run -0 hostname
+	assert_output "$before"
+	echo go >"$BATS_TEST_TMPDIR/go"
+	ctr_wait
+	assert_equal "$status" 0
+	run -0 hostname
+	assert_output "$before"
+}
+
+# ---- namespaces ----
+
+# bats test_tags=points:2
+@test "UTS namespace differs from the host's" {
+	hint "the container shares the host's UTS namespace: pass CLONE_NEWUTS to clone(2) (see /proc/PID/ns/uts in man 7 namespaces)"
+	run -0 ctr run -- readlink /proc/self/ns/uts
+	refute_output "$(readlink /proc/self/ns/uts)"
+	assert_output --regexp '^uts:\[[0-9]+\]$'
+}
+
+# bats test_tags=points:2
+@test "IPC namespace differs from the host's" {
+	hint "the container shares the host's IPC namespace: pass CLONE_NEWIPC to clone(2) (man 7 ipc_namespaces)"
+	run -0 ctr run -- readlink /proc/self/ns/ipc
+	refute_output "$(readlink /proc/self/ns/ipc)"
+	assert_output --regexp '^ipc:\[[0-9]+\]$'
+}
+
+# bats test_tags=points:1
+@test "the user namespace, which no stage asks for, stays the host's" {
+	hint "only ask clone(2) for the namespaces the stages need: CLONE_NEWUSER is not one of them (yet)"
+	run -0 ctr run -- readlink /proc/self/ns/user
+	assert_output "$(readlink /proc/self/ns/user)"
+}
+
+# bats test_tags=points:1
+@test "a System V message queue made on the host is not visible inside" {
+	requires tool:ipcmk
+	local id
+	id=$(ipcmk -Q | grep -o '[0-9]*$')
+	hint "the host's IPC objects are visible inside: the IPC namespace is not new (CLONE_NEWIPC)"
+	run ctr run -- cat /proc/sysvipc/msg
+	ipcrm -q "$id"
+	assert_success
+	refute_output --regexp "^ *[0-9]+ +$id "
+}
+
+# ---- exit statuses ----
+
+# bats test_tags=points:1
+@test "exit status 0 when COMMAND succeeds" {
+	hint "return WEXITSTATUS(status) from container_wait (man 2 waitpid)"
+	run -0 ctr run -- true
+}
+
+# bats test_tags=points:2
+@test "COMMAND's own exit status is passed on (7, 42, 255)" {
+	local n
+	hint "the runtime must exit with COMMAND's status: WEXITSTATUS(status), not the raw wait status (man 2 waitpid)"
+	for n in 7 42 255; do
+		run ctr run -- sh -c "exit $n"
+		assert_equal "$status" "$n"
+	done
+}
+
+# bats test_tags=points:2
+@test "128 + N when COMMAND is killed by signal N (SIGKILL: 137)" {
+	local init
+	mkfifo "$BATS_TEST_TMPDIR/go"
+	ctr_bg run -- sh -c "echo ready; read x < '$BATS_TEST_TMPDIR/go'"
+	wait_output '^ready$'
+	init=$(ctr_init_pid)
+	kill -KILL "$init"
+	ctr_wait
+	hint "decode the wait status: WIFSIGNALED(status) -> 128 + WTERMSIG(status) (man 2 waitpid)"
+	assert_equal "$status" 137
+}
+
+# bats test_tags=points:2
+@test "SIGTERM sent to the runtime reaches COMMAND, and the runtime keeps waiting" {
+	ctr_bg run -- sh -c 'trap "kill \$p; echo got-term; exit 3" TERM; sleep 1000 & p=$!; echo ready; wait $p'
+	wait_output '^ready$'
+	kill -TERM "$CTR_PID"
+	ctr_wait
+	hint "the signal interrupts waitpid(2) in the runtime with EINTR: wait again instead of failing (man 7 signal, 'Interruption of system calls')"
+	assert_equal "$status" 3
+	run grep -c got-term "$CTR_OUT"
+	assert_output 1
+}
+
+# ---- COMMAND, its arguments, stdin and environment ----
+
+# bats test_tags=points:2
+@test "arguments with spaces, quotes and empty strings reach COMMAND intact" {
+	hint "pass argv to execvp(3) as it is: no re-splitting, no shell"
+	run -0 ctr run -- printf '[%s]\n' 'a b' "it's" '"q"' '' '$HOME' '*'
+	assert_output "$(printf '[%s]\n' 'a b' "it's" '"q"' '' '$HOME' '*')"
+}
+
+# bats test_tags=points:1
+@test "options after COMMAND belong to COMMAND" {
+	hint "stop parsing options at COMMAND (getopt's '+' mode)"
+	run -0 ctr run -- echo --hostname x
+	assert_output "--hostname x"
+	run -0 ctr run echo -n --net
+	assert_output "--net"
+}
+
+# bats test_tags=points:1
+@test "stdin passes through to COMMAND" {
+	hint "COMMAND gets the runtime's stdin: do not close or redirect fd 0"
+	run -0 ctr run -- cat <<<"hello from stdin"
+	assert_output "hello from stdin"
+}
+
+# bats test_tags=points:2
+@test "the environment inside is clean: PATH, HOME, HOSTNAME and TERM only" {
+	hint "build the environment from scratch (clearenv(3)); copy only TERM from the caller"
+	FOO=leak TERM=xterm-lab run -0 ctr run --hostname envbox -- env
+	assert_equal "$(sort <<<"$output")" "$(printf '%s\n' HOME=/root HOSTNAME=envbox \
+		PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin TERM=xterm-lab | sort)"
+}
+
+# bats test_tags=points:1
+@test "without TERM in the caller's environment there is none inside" {
+	run -0 env -u TERM "$CONTAINER" run -- env
+	refute_output --partial TERM=
+}
+
+# bats test_tags=points:1
+@test "COMMAND gets no file descriptor of the runtime's but 0, 1 and 2" {
+	hint "mark every other descriptor close-on-exec before execvp (close_range(2) with CLOSE_RANGE_CLOEXEC)"
+	run -0 ctr run -- sh -c 'ls /proc/self/fd' 7</dev/null 8>/dev/null
+	# ls itself opens the directory it lists (fd 3): 0 1 2 and that one.
+	assert_equal "$(tr -s '\n' ' ' <<<"$output")" "0 1 2 3 "
+}
+
+# bats test_tags=points:2
+@test "127 and a 'container: ' line when COMMAND does not exist" {
+	hint "execvp(3) failing with ENOENT means 'not found': report it to the parent and exit 127"
+	run --separate-stderr ctr run -- no-such-command-xyz
+	assert_equal "$status" 127
+	assert_equal "$(wc -l <<<"$stderr")" 1
+	assert_regex "$stderr" '^container: .*no-such-command-xyz'
+}
+
+# bats test_tags=points:1
+@test "126 and a 'container: ' line when COMMAND cannot be executed" {
+	echo "just text" >"$BATS_TEST_TMPDIR/not-executable"
+	chmod 644 "$BATS_TEST_TMPDIR/not-executable"
+	hint "execvp(3) failing with EACCES means 'cannot execute': exit 126"
+	run --separate-stderr ctr run -- "$BATS_TEST_TMPDIR/not-executable"
+	assert_equal "$status" 126
+	assert_regex "$stderr" '^container: .*not-executable'
+}
+
+# ---- bad input: 125 and one clear line, nothing run ----
+
+# check_usage_error ARGS...: the runtime exits 125 with exactly one "container: " line on stderr
+# and nothing on stdout.
+check_usage_error() {
+	run --separate-stderr ctr "$@"
+	if [ "$status" != 125 ] || [ "$(wc -l <<<"$stderr")" != 1 ] || [[ $stderr != "container: "* ]] ||
+		[ -n "$output" ]; then
+		fail_with "container $* -> status $status (expected 125), stderr: '$stderr', stdout: '$output' (expected one 'container: ...' line on stderr, nothing on stdout)"
+	fi
+}
+
+# bats test_tags=points:2
+@test "usage errors exit 125 with one 'container: ' line" {
+	hint "every bad command line must be refused before anything is created (stages/core/config.c)"
+	check_usage_error
+	check_usage_error frobnicate
+	check_usage_error run
+	check_usage_error run --
+	check_usage_error run --no-such-option true
+	check_usage_error run --hostname
+}
+
+# bats test_tags=points:2
+@test "bad hostnames exit 125: empty, '-x', 'x-', 'a_b', 'a.b', 64 characters" {
+	local bad
+	hint "a hostname is 1-63 of [A-Za-z0-9-], not starting or ending with '-' (the contract)"
+	for bad in "" -x x- a_b a.b "with space" "$(printf 'h%.0s' {1..64})"; do
+		check_usage_error run --hostname "$bad" -- true
+	done
+}
+
+# bats test_tags=points:1
+@test "valid hostnames are accepted: 'a', 'A-1', '123'" {
+	local good
+	for good in a A-1 123; do
+		run -0 ctr run --hostname "$good" -- hostname
+		assert_output "$good"
+	done
+}
+
+# bats test_tags=points:1
+@test "not root: 125 and a 'container: ' line that says so" {
+	requires tool:setpriv
+	hint "check geteuid() first, and say 'must run as root'"
+	run --separate-stderr setpriv --reuid=65534 --regid=65534 --clear-groups "$CONTAINER" run -- true
+	assert_equal "$status" 125
+	assert_regex "$stderr" '^container: .*root'
+}

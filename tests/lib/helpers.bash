@@ -1,0 +1,327 @@
+# shellcheck shell=bash
+# helpers.bash — loaded by every test file: `load lib/helpers`.
+#
+# What it gives a test:
+#   $CONTAINER              the runtime under test (any executable that follows the contract)
+#   $ROOTFS                 the pristine busybox rootfs (never write into it: use fresh_rootfs)
+#   $PROBES                 the rootfs's /usr/local/bin, for running probes without --rootfs
+#   ctr ARGS...             run the runtime (with a timeout) — use with bats' `run`
+#   ctr_bg ARGS...          start the runtime in the background: $CTR_PID, output in $CTR_OUT
+#   ctr_init_pid [PID]      the global pid of the container's first process (COMMAND)
+#   fresh_rootfs            a private copy of the rootfs for this test, in $RFS
+#   wait_for DESC CMD...    poll CMD until it succeeds (fails the test after $WAIT_TIMEOUT s)
+#   wait_output PATTERN     poll $CTR_OUT until a line matches PATTERN
+#   hint TEXT               what the student probably got wrong, printed if the test fails
+#   requires KEYWORD...     skip, saying why, unless the run can check this (see requires())
+#   fail_with TEXT          fail the test with TEXT (plus the hint)
+#
+# Hygiene: setup() records the mount table, cgroup tree, network links and processes; teardown()
+# stops background runtimes, waits (polling) for everything to return to that state, and fails
+# the test naming whatever leaked, after cleaning it up so that the next test starts clean.
+# A file that needs its own setup/teardown calls common_setup / common_teardown from them.
+
+bats_require_minimum_version 1.5.0
+
+_HELPERS_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+_KIT_DIR=$(cd "$_HELPERS_DIR/../.." && pwd)
+load "$_KIT_DIR/node_modules/bats-support/load"
+load "$_KIT_DIR/node_modules/bats-assert/load"
+
+: "${CONTAINER:?set CONTAINER to the runtime to test (or use tests/grade --impl PATH)}"
+CONTAINER=$(realpath "$CONTAINER")
+export CONTAINER
+: "${ROOTFS:=$_KIT_DIR/build/rootfs}"
+PROBES=$ROOTFS/usr/local/bin
+: "${CTR_TIMEOUT:=30}"   # seconds one `ctr` may take before it is killed
+: "${WAIT_TIMEOUT:=10}"  # seconds wait_for / wait_output poll before giving up
+: "${SETTLE_TIMEOUT:=5}" # seconds teardown waits for the machine to return to its state
+export ROOTFS PROBES
+
+# ---- running the runtime ----
+
+# Every runtime call is logged, so a failing test shows exactly what was run.
+_log_cmd() {
+	{
+		printf '$ container'
+		printf ' %q' "$@"
+		printf '\n'
+	} >>"$BATS_TEST_TMPDIR/commands"
+}
+
+# ctr ARGS...: the runtime, killed after $CTR_TIMEOUT s (TERM, then KILL 5 s later).
+# fd 3 is bats' own: a container that kept it open would hang the run.
+ctr() {
+	_log_cmd "$@"
+	timeout --kill-after=5 "$CTR_TIMEOUT" "$CONTAINER" "$@" 3>&-
+}
+
+# ctr_bg ARGS...: start the runtime in the background, stdout+stderr to $CTR_OUT.
+# Sets CTR_PID; teardown kills it if the test did not wait for it.
+ctr_bg() {
+	_log_cmd "$@"
+	_ctr_bg_n=$((${_ctr_bg_n:-0} + 1))
+	CTR_OUT=$BATS_TEST_TMPDIR/bg$_ctr_bg_n.out
+	: >"$CTR_OUT"
+	"$CONTAINER" "$@" >"$CTR_OUT" 2>&1 3>&- </dev/null &
+	CTR_PID=$!
+	_BG_PIDS+=("$CTR_PID")
+}
+
+# ctr_wait [PID]: wait for a background runtime; sets $status to its exit status.
+ctr_wait() {
+	local pid=${1:-$CTR_PID} rc=0
+	wait "$pid" || rc=$?
+	# shellcheck disable=SC2034 # $status is bats' own: the tests read it
+	status=$rc
+}
+
+# ctr_init_pid [RUNTIME_PID]: the container's first process, seen from here: the runtime's child
+# that lives in another UTS namespace (a runtime may have other children of its own).
+ctr_init_pid() {
+	local rt=${1:-$CTR_PID} deadline=$((SECONDS + WAIT_TIMEOUT)) c myuts
+	myuts=$(readlink /proc/$$/ns/uts)
+	while [ $SECONDS -le $deadline ]; do
+		for c in $(_children "$rt"); do
+			if [ "$(readlink "/proc/$c/ns/uts" 2>/dev/null)" != "$myuts" ] &&
+				[ -n "$(readlink "/proc/$c/ns/uts" 2>/dev/null)" ]; then
+				echo "$c"
+				return 0
+			fi
+		done
+		kill -0 "$rt" 2>/dev/null || break
+		sleep 0.02
+	done
+	echo "no child of the runtime (pid $rt) in a new UTS namespace found" >&2
+	return 1
+}
+
+# fresh_rootfs: a copy of the rootfs this test may write into; its path in $RFS.
+fresh_rootfs() {
+	[ -f "$ROOTFS/etc/container-lab-rootfs" ] || fail_with "no rootfs at $ROOTFS: run make rootfs"
+	RFS=$BATS_TEST_TMPDIR/rootfs
+	cp -a "$ROOTFS" "$RFS"
+}
+
+# ---- waiting without sleeping for a fixed time ----
+
+# wait_for DESCRIPTION CMD...: poll CMD every 20 ms until it succeeds.
+wait_for() {
+	local desc=$1 deadline=$((SECONDS + WAIT_TIMEOUT))
+	shift
+	until "$@"; do
+		if [ $SECONDS -gt $deadline ]; then
+			fail_with "timed out after ${WAIT_TIMEOUT}s waiting for: $desc"
+		fi
+		sleep 0.02
+	done
+}
+
+# wait_output PATTERN [FILE]: poll the background runtime's output for a line matching PATTERN.
+wait_output() {
+	local file=${2:-$CTR_OUT}
+	wait_for "output matching '$1' in $(basename "$file") (so far: $(head -c 300 "$file" | tr '\n' '|'))" \
+		grep -qE -- "$1" "$file"
+}
+
+# ---- messages ----
+
+# hint TEXT: the likely mistake (and man page) if the next assertions fail.
+hint() {
+	HINT=$*
+}
+
+fail_with() {
+	fail "$*"
+}
+
+# requires KEYWORD...: skip the test, with the reason, unless this run can check it.
+#   root       running as root
+#   sandbox    inside the grader's sandbox (tests/grade): / is rshared in a private namespace
+#   rootfs     the busybox rootfs has been built
+#   cgroup-v1 | cgroup-v2 | cgroup-hybrid   the host's cgroup mode
+#   tool:NAME  NAME is on the grader's PATH
+requires() {
+	local k
+	for k in "$@"; do
+		case $k in
+		root) [ "$(id -u)" = 0 ] || skip "requires root" ;;
+		sandbox) [ "${CONTAINER_LAB_SANDBOX:-}" = 1 ] || skip "requires the grader's sandbox (run through tests/grade)" ;;
+		rootfs) [ -f "$ROOTFS/etc/container-lab-rootfs" ] || skip "requires the rootfs (make rootfs)" ;;
+		cgroup-v1 | cgroup-v2 | cgroup-hybrid)
+			[ "$(cgroup_mode)" = "${k#cgroup-}" ] || skip "requires $k (this host: $(cgroup_mode))" ;;
+		tool:*) command -v "${k#tool:}" >/dev/null || skip "requires ${k#tool:} on the grader's PATH" ;;
+		*) fail "requires: unknown keyword '$k'" ;;
+		esac
+	done
+}
+
+# cgroup_mode: v2, hybrid or v1, as the host mounts /sys/fs/cgroup.
+cgroup_mode() {
+	if [ "$(stat -fc %T /sys/fs/cgroup)" = cgroup2fs ]; then
+		echo v2
+	elif [ "$(stat -fc %T /sys/fs/cgroup/unified 2>/dev/null)" = cgroup2fs ]; then
+		echo hybrid
+	else
+		echo v1
+	fi
+}
+
+# ---- hygiene ----
+
+_snap_mounts() { awk '{print $1, $5, $9}' /proc/self/mountinfo | sort; }
+_snap_cgroups() { find /sys/fs/cgroup -mindepth 1 -type d 2>/dev/null | sort; }
+_snap_links() { ip -o link show 2>/dev/null | awk -F': ' '{print $2}' | cut -d@ -f1 | sort; }
+# Processes, read without forking (a fork would itself show up as a new process).
+_snap_pids() {
+	local d
+	for d in /proc/[0-9]*; do
+		printf '%s\n' "${d#/proc/}"
+	done
+}
+
+common_setup() {
+	HINT=""
+	_BG_PIDS=()
+	_snap_mounts >"$BATS_TEST_TMPDIR/.mounts.before"
+	_snap_cgroups >"$BATS_TEST_TMPDIR/.cgroups.before"
+	_snap_links >"$BATS_TEST_TMPDIR/.links.before"
+	_BEFORE_PIDS=" $(_snap_pids | tr '\n' ' ') "
+}
+
+_ppid() {
+	local stat
+	stat=$(cat "/proc/$1/stat" 2>/dev/null) || return 1
+	stat=${stat##*) } # the command name may hold spaces and parentheses: cut after the last ')'
+	# shellcheck disable=SC2086 # split the fields on purpose
+	set -- $stat
+	echo "$2"
+}
+
+# _children PID: the pids whose parent is PID.
+_children() {
+	local p
+	if [ -r "/proc/$1/task/$1/children" ]; then
+		cat "/proc/$1/task/"*/children 2>/dev/null
+		return
+	fi
+	for p in $(_snap_pids); do
+		[ "$(_ppid "$p")" = "$1" ] && printf '%s ' "$p"
+	done
+}
+
+# _new_pids: processes started since setup, other than this shell's own subshells and whatever
+# they run (e.g. the cat below): those descend from a process in our ancestry. One read of every
+# /proc/PID/stat, so that the check is cheap and sees one moment.
+_new_pids() {
+	local p q line own=" " ours
+	local -A ppid state
+	while read -r line; do
+		p=${line%% *}
+		line=${line##*) } # the command name may hold spaces and ')': cut after the last ')'
+		state[$p]=${line%% *}
+		line=${line#* }
+		ppid[$p]=${line%% *}
+	done < <(cat /proc/[0-9]*/stat 2>/dev/null)
+	q=$BASHPID
+	while [ -n "$q" ] && [ "$q" -gt 1 ] && [ "$q" != "$$" ]; do
+		own+="$q "
+		q=${ppid[$q]:-}
+	done
+	for p in "${!ppid[@]}"; do
+		[[ $_BEFORE_PIDS == *" $p "* ]] && continue
+		# Dead already (a zombie waits only for its reaper), or a kernel thread.
+		case ${state[$p]} in Z | X) continue ;; esac
+		[ "${ppid[$p]}" = 2 ] && continue
+		ours=0
+		q=$p
+		while [ -n "$q" ] && [ "$q" -gt 1 ] && [ "$q" != "$$" ]; do
+			[[ $own == *" $q "* ]] && { ours=1; break; }
+			q=${ppid[$q]:-}
+		done
+		[ $ours = 1 ] && continue
+		[ -e "/proc/$p" ] || continue # exited while we looked
+		printf '%s (%s)\n' "$p" "$(tr '\0' ' ' <"/proc/$p/cmdline" 2>/dev/null)"
+	done
+}
+
+# _leaks: what is on the machine now and was not at setup (and what vanished). Snapshots go
+# through files, not <(...), whose subshells would themselves show up as new processes.
+_leaks() {
+	local d=$BATS_TEST_TMPDIR
+	_snap_mounts >"$d/.mounts.after"
+	_snap_cgroups >"$d/.cgroups.after"
+	_snap_links >"$d/.links.after"
+	comm -13 "$d/.mounts.before" "$d/.mounts.after" | sed 's/^/  new mount: /'
+	comm -23 "$d/.mounts.before" "$d/.mounts.after" | sed 's/^/  mount gone: /'
+	comm -13 "$d/.cgroups.before" "$d/.cgroups.after" | sed 's/^/  cgroup: /'
+	comm -13 "$d/.links.before" "$d/.links.after" | sed 's/^/  network link: /'
+	comm -23 "$d/.links.before" "$d/.links.after" | sed 's/^/  network link gone: /'
+	# Outside the sandbox the machine's other processes come and go: only the sandbox, where
+	# every process is the grader's, can tell a leaked one.
+	if [ "${CONTAINER_LAB_SANDBOX:-}" = 1 ]; then
+		_new_pids | sed 's/^/  process: /'
+	fi
+}
+
+# Undo what leaked, so the next test starts from a clean machine.
+_clean_leaks() {
+	local p m c l d=$BATS_TEST_TMPDIR
+	if [ "${CONTAINER_LAB_SANDBOX:-}" = 1 ]; then
+		for p in $(_new_pids | cut -d' ' -f1); do kill -9 "$p" 2>/dev/null; done
+	fi
+	for c in $(comm -13 "$d/.cgroups.before" "$d/.cgroups.after" | sort -r); do
+		while read -r p; do kill -9 "$p" 2>/dev/null; done <"$c/cgroup.procs" 2>/dev/null
+		[ -e "$c/cgroup.kill" ] && echo 1 >"$c/cgroup.kill" 2>/dev/null
+		rmdir "$c" 2>/dev/null || { sleep 0.1; rmdir "$c" 2>/dev/null; }
+	done
+	for m in $(comm -13 "$d/.mounts.before" "$d/.mounts.after" | awk '{print $2}' | sort -r); do
+		umount -l "$m" 2>/dev/null
+	done
+	for l in $(comm -13 "$d/.links.before" "$d/.links.after"); do
+		ip link del "$l" 2>/dev/null
+	done
+	return 0
+}
+
+common_teardown() {
+	local p leaks deadline=$((SECONDS + SETTLE_TIMEOUT)) rc=0
+	# A test that failed midway may leave its background runtimes running: stop them the way a
+	# user would (TERM), then for good. The runtime must clean up after itself either way.
+	for p in "${_BG_PIDS[@]}"; do
+		kill -TERM "$p" 2>/dev/null
+	done
+	for p in "${_BG_PIDS[@]}"; do
+		timeout 5 tail --pid="$p" -f /dev/null 2>/dev/null || kill -KILL "$p" 2>/dev/null
+		wait "$p" 2>/dev/null
+	done
+	# Exiting processes, a cgroup's rmdir, a netns going away: give the machine a moment.
+	while leaks=$(_leaks) && [ -n "$leaks" ] && [ $SECONDS -le $deadline ]; do
+		sleep 0.05
+	done
+	if [ -n "$leaks" ]; then
+		echo "LEAK: the runtime left this behind (the contract: nothing outlives the container):"
+		echo "$leaks"
+		echo "hint: a process left over means the container was not killed with its runtime (PR_SET_PDEATHSIG, PID namespace); a cgroup, that cgroup_destroy did not run or rmdir failed; a mount, that mounts were not private (mounts_make_private) or not undone; a link, that the host end of the veth was not deleted."
+		_clean_leaks
+		rc=1
+	fi
+	if [ -z "${BATS_TEST_COMPLETED:-}" ] || [ $rc != 0 ]; then
+		if [ -s "$BATS_TEST_TMPDIR/commands" ]; then
+			echo "commands run:"
+			sed 's/^/  /' "$BATS_TEST_TMPDIR/commands"
+		fi
+		for p in "$BATS_TEST_TMPDIR"/bg*.out; do
+			[ -s "$p" ] && { echo "output of $(basename "$p" .out):"; head -20 "$p" | sed 's/^/  /'; }
+		done
+		[ -n "$HINT" ] && echo "hint: $HINT"
+	fi
+	return $rc
+}
+
+setup() {
+	common_setup
+}
+
+teardown() {
+	common_teardown
+}
