@@ -1,21 +1,43 @@
 /*
  * Stage 2 — PID and mount namespaces, and a /proc for the new PID namespace.
- * (skeleton: the solution regions are written in the stage-2 issue)
+ *
+ * COMMAND becomes PID 1 of a new PID namespace: it sees only its own descendants, it reaps the
+ * orphans among them, and when it exits the kernel kills everything left in the namespace. A new
+ * mount namespace lets the container mount a fresh /proc (one that shows that PID namespace)
+ * without touching the host's — provided mount events are first stopped from propagating back.
+ *
+ * Read: man 7 pid_namespaces, man 7 mount_namespaces, man 2 clone (CLONE_NEWPID, CLONE_NEWNS),
+ * man 2 mount (MS_PRIVATE, MS_REC), man 5 proc (/proc/PID/status: NSpid).
+ *
+ * Error contract: each function that can fail returns -1 after fail() has recorded what failed
+ * and why; see container.h.
  */
 #define _GNU_SOURCE
 #include "container.h"
 
+#include <errno.h>
+#include <sched.h>
+#include <sys/mount.h>
+
 unsigned long pid_clone_flags(void)
 {
+	/* TODO(stage 2): the two namespaces this stage adds (man 2 clone: */
+	/* CLONE_NEWPID, CLONE_NEWNS; man 7 pid_namespaces, man 7 mount_namespaces). */
 	return 0;
 }
 
 int mounts_make_private(void)
 {
+	/* TODO(stage 2): make every mount under / private, recursively, so that */
+	/* nothing the container mounts propagates to the host (man 2 mount: */
+	/* MS_PRIVATE, MS_REC; man 7 mount_namespaces: shared subtrees). */
 	return 0;
 }
 
 int proc_remount(void)
 {
+	/* TODO(stage 2): mount a new proc filesystem on /proc (man 2 mount, */
+	/* man 5 proc). Do it here, in the child: it must be mounted from inside the */
+	/* new PID namespace to show that namespace's processes. */
 	return 0;
 }

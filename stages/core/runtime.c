@@ -40,6 +40,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
+#include <sys/random.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -195,6 +196,21 @@ static int check_rootfs(const char *rootfs)
 	return 0;
 }
 
+/*
+ * A name for this container's cgroup and veth: random rather than the runtime's pid, because pids
+ * repeat across PID namespaces (two graders in two sandboxes both run a "pid 5") while cgroups are
+ * global. 8 hex digits keep the host veth name ("vc" + them) within 15 characters.
+ */
+static int container_name(char *buf, size_t size)
+{
+	uint32_t r;
+
+	if (getrandom(&r, sizeof(r), 0) != (ssize_t)sizeof(r))
+		return fail(errno, NULL, "getrandom");
+	snprintf(buf, size, "container-%08x", r);
+	return 0;
+}
+
 /* Reap pid without looking at why it ended: used only on the failure paths. */
 static void reap(pid_t pid)
 {
@@ -219,7 +235,8 @@ int runtime_run(const struct config *cfg)
 	}
 	if (check_rootfs(cfg->rootfs) < 0)
 		return print_failure(EXIT_RUNTIME_FAILED);
-	snprintf(rt.name, sizeof(rt.name), "container-%d", (int)getpid());
+	if (container_name(rt.name, sizeof(rt.name)) < 0)
+		return print_failure(EXIT_RUNTIME_FAILED);
 
 	/*
 	 * Signals to forward stay blocked until the container's pid is known; the child unblocks

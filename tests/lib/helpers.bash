@@ -170,6 +170,18 @@ cgroup_mode() {
 
 _snap_mounts() { awk '{print $1, $5, $9}' /proc/self/mountinfo | sort; }
 _snap_cgroups() { find /sys/fs/cgroup -mindepth 1 -type d 2>/dev/null | sort; }
+# _new_cgroups: cgroups made since setup, less those in use by processes outside this grading.
+# Inside the sandbox's PID namespace such a process shows as pid 0 in cgroup.procs: another
+# grading, or the machine's own services, whose cgroups come and go and are not this test's.
+_new_cgroups() {
+	local c
+	comm -13 "$BATS_TEST_TMPDIR/.cgroups.before" "$BATS_TEST_TMPDIR/.cgroups.after" | while read -r c; do
+		if [ "${CONTAINER_LAB_SANDBOX:-}" = 1 ] && grep -qx 0 "$c/cgroup.procs" 2>/dev/null; then
+			continue
+		fi
+		printf '%s\n' "$c"
+	done
+}
 _snap_links() { ip -o link show 2>/dev/null | awk -F': ' '{print $2}' | cut -d@ -f1 | sort; }
 # Processes, read without forking (a fork would itself show up as a new process).
 _snap_pids() {
@@ -253,7 +265,7 @@ _leaks() {
 	_snap_links >"$d/.links.after"
 	comm -13 "$d/.mounts.before" "$d/.mounts.after" | sed 's/^/  new mount: /'
 	comm -23 "$d/.mounts.before" "$d/.mounts.after" | sed 's/^/  mount gone: /'
-	comm -13 "$d/.cgroups.before" "$d/.cgroups.after" | sed 's/^/  cgroup: /'
+	_new_cgroups | sed 's/^/  cgroup: /'
 	comm -13 "$d/.links.before" "$d/.links.after" | sed 's/^/  network link: /'
 	comm -23 "$d/.links.before" "$d/.links.after" | sed 's/^/  network link gone: /'
 	# Outside the sandbox the machine's other processes come and go: only the sandbox, where
@@ -264,14 +276,19 @@ _leaks() {
 }
 
 # Undo what leaked, so the next test starts from a clean machine.
+# Only what is provably this grading's is touched: processes of the sandbox's PID namespace,
+# mounts of its mount namespace, links of its network namespace, and cgroups that hold nothing
+# (or only the sandbox's processes). Outside the sandbox nothing is killed or removed: a pid in a
+# cgroup.procs there could be anyone's.
 _clean_leaks() {
 	local p m c l d=$BATS_TEST_TMPDIR
-	if [ "${CONTAINER_LAB_SANDBOX:-}" = 1 ]; then
-		for p in $(_new_pids | cut -d' ' -f1); do kill -9 "$p" 2>/dev/null; done
-	fi
-	for c in $(comm -13 "$d/.cgroups.before" "$d/.cgroups.after" | sort -r); do
-		while read -r p; do kill -9 "$p" 2>/dev/null; done <"$c/cgroup.procs" 2>/dev/null
-		[ -e "$c/cgroup.kill" ] && echo 1 >"$c/cgroup.kill" 2>/dev/null
+	[ "${CONTAINER_LAB_SANDBOX:-}" = 1 ] || return 0
+	for p in $(_new_pids | cut -d' ' -f1); do kill -9 "$p" 2>/dev/null; done
+	for c in $(_new_cgroups | sort -r); do
+		while read -r p; do
+			# 0: a process outside the sandbox (never ours); kill 0 would hit our own group.
+			[ "$p" -gt 0 ] 2>/dev/null && kill -9 "$p" 2>/dev/null
+		done <"$c/cgroup.procs" 2>/dev/null
 		rmdir "$c" 2>/dev/null || { sleep 0.1; rmdir "$c" 2>/dev/null; }
 	done
 	for m in $(comm -13 "$d/.mounts.before" "$d/.mounts.after" | awk '{print $2}' | sort -r); do

@@ -1,0 +1,202 @@
+#!/usr/bin/env bats
+# Stage 2 — PID namespace, private mount namespace and a fresh /proc
+#
+# Every test carries its points in a `# bats test_tags=points:N` line. The runtime under test is
+# $CONTAINER; nothing here depends on how it is written, only on the contract (LAB.md): COMMAND is
+# PID 1 of a new PID namespace, /proc inside is a proc of that namespace, the grader's mounts are
+# never changed, and nothing the container started outlives it.
+#
+# These tests run without --rootfs: the container sees the grader's file tree, so the probes are
+# run from $PROBES and the tests synchronise with the container through files in
+# $BATS_TEST_TMPDIR.
+
+load lib/helpers
+
+setup() {
+	common_setup
+	# A script whose path is unique to this test: its processes can be found (pgrep -f) and
+	# killed without touching anything else. It loops, so that killing it leaves no orphan.
+	LINGERER=$BATS_TEST_TMPDIR/lingerer
+	printf '#!/bin/sh\nwhile :; do sleep 1; done\n' >"$LINGERER"
+	chmod 755 "$LINGERER"
+	GO=$BATS_TEST_TMPDIR/go
+}
+
+teardown() {
+	local p
+	# A runtime without a PID namespace leaves lingerers behind: kill them by pid.
+	for p in $(pgrep -f "^/bin/sh $LINGERER\$" 2>/dev/null); do
+		kill -KILL "$p" 2>/dev/null
+	done
+	common_teardown
+}
+
+# lingerers: how many processes run $LINGERER (the runtime and the shell that started them
+# have the path in their command lines too: match the script's own command line only).
+lingerers() {
+	pgrep -fc "^/bin/sh $LINGERER\$" 2>/dev/null || true
+}
+
+# lingerers_are N: exactly N processes run $LINGERER (for wait_for, which polls it).
+lingerers_are() {
+	[ "$(lingerers)" = "$1" ]
+}
+
+# A container that waits for the test to create $GO, polling (COMMAND must be ready to be told).
+WAIT_GO='until [ -e "$0" ]; do sleep 0.05; done'
+
+# ---- PID 1 ----
+
+# bats test_tags=points:3
+@test "COMMAND is PID 1, with no parent, in a PID namespace of its own" {
+	hint "pass CLONE_NEWPID to clone(2) (pid_clone_flags): the child is then PID 1 of a new PID namespace and getppid() is 0 there (man 7 pid_namespaces)"
+	run -0 ctr run -- "$PROBES/probe-pidinfo"
+	assert_output "pid=1 ppid=0"
+	run -0 ctr run -- sh -c 'echo $$'
+	assert_output 1
+}
+
+# bats test_tags=points:2
+@test "a process COMMAND starts gets a small PID and COMMAND as parent" {
+	hint "the container's processes are numbered in its own PID namespace, from 1 (CLONE_NEWPID, man 7 pid_namespaces)"
+	run -0 ctr run -- sh -c "'$PROBES/probe-pidinfo'; exit 0"
+	assert_output --regexp '^pid=([2-9]|1[0-9]) ppid=1$'
+}
+
+# bats test_tags=points:1
+@test "the PID and mount namespaces differ from the grader's" {
+	hint "clone(2) needs CLONE_NEWPID and CLONE_NEWNS (pid_clone_flags), and /proc must be the container's for /proc/self to be COMMAND (man 7 namespaces)"
+	run -0 ctr run -- readlink /proc/self/ns/pid /proc/self/ns/mnt
+	assert_equal "${#lines[@]}" 2
+	assert_regex "${lines[0]}" '^pid:\[[0-9]+\]$'
+	assert_regex "${lines[1]}" '^mnt:\[[0-9]+\]$'
+	assert_not_equal "${lines[0]}" "$(readlink /proc/self/ns/pid)"
+	assert_not_equal "${lines[1]}" "$(readlink /proc/self/ns/mnt)"
+}
+
+# bats test_tags=points:3
+@test "the grader sees COMMAND under its global PID, and NSpid shows both numbers" {
+	local init inner child outer c
+	ctr_bg run -- sh -c "sleep 1000 & echo ready \$\$ \$!; $WAIT_GO; kill \$!" "$GO"
+	wait_output '^ready '
+	read -r _ inner child <"$CTR_OUT"
+	init=$(ctr_init_pid)
+	hint "COMMAND must be PID 1 inside (CLONE_NEWPID) while the grader sees it under its own pid; NSpid in /proc/PID/status lists the pid in each namespace, outermost first (man 5 proc)"
+	assert_equal "$inner" 1
+	assert_not_equal "$init" 1
+	run -0 grep '^NSpid:' "/proc/$init/status"
+	assert_output "$(printf 'NSpid:\t%s\t1' "$init")"
+	# The sleep, as the grader sees it: the child of COMMAND whose NSpid ends in the inner pid
+	# the shell printed (COMMAND's other children come and go: its polling sleeps).
+	outer=""
+	# shellcheck disable=SC2013 # the file holds pids separated by spaces
+	for c in $(cat "/proc/$init/task/"*/children); do
+		if grep -qE "^NSpid:[[:space:]]+${c}[[:space:]]+${child}\$" "/proc/$c/status" 2>/dev/null; then
+			outer=$c
+		fi
+	done
+	[ -n "$outer" ] || fail_with "no child of COMMAND (pid $init) has 'NSpid: <its pid> $child' in /proc/<pid>/status (the sleep the container started as pid $child)"
+	touch "$GO"
+	ctr_wait
+	assert_equal "$status" 0
+}
+
+# ---- /proc ----
+
+# bats test_tags=points:3
+@test "ps inside lists only the container's processes" {
+	requires tool:ps
+	hint "/proc inside still shows the grader's processes: mount a new proc on /proc in the child, after it is in the new PID namespace (proc_remount, CLONE_NEWPID; man 7 pid_namespaces, '/proc and PID namespaces')"
+	run -0 ctr run -- ps -e -o pid=
+	assert_output --regexp '^ *1$'
+	run -0 ctr run -- find /proc -maxdepth 1 -name '[0-9]*'
+	assert_output /proc/1
+}
+
+# bats test_tags=points:2
+@test "/proc/self inside is COMMAND itself" {
+	hint "/proc/self resolves in the PID namespace of the proc that was mounted: a proc mounted by the host names the global pid. Mount a fresh proc from inside the new PID namespace (proc_remount)"
+	run -0 ctr run -- readlink /proc/self
+	assert_output 1
+	run -0 ctr run -- grep '^NSpid:' /proc/self/status
+	assert_output "$(printf 'NSpid:\t1')"
+}
+
+# bats test_tags=points:4
+@test "the grader's /proc and mount table are unchanged while the container runs and after" {
+	requires sandbox
+	local before
+	before=$(cat /proc/self/mountinfo)
+	ctr_bg run -- sh -c "echo ready; $WAIT_GO" "$GO"
+	wait_output '^ready$'
+	hint "a mount made in the container reached the grader: is CLONE_NEWNS in the clone flags, and is / made private with MS_REC|MS_PRIVATE before any mount (mounts_make_private)? On a host where / is shared, a new mount namespace is a peer of the old one (man 7 mount_namespaces, 'Shared subtrees')"
+	assert_equal "$(cat /proc/self/mountinfo)" "$before"
+	# Our own proc still shows us: a proc of the container's PID namespace would not.
+	[ -r "/proc/$$/status" ] || fail_with "/proc/$$ (the grader's shell) vanished from the grader's /proc while the container ran"
+	touch "$GO"
+	ctr_wait
+	assert_equal "$status" 0
+	assert_equal "$(cat /proc/self/mountinfo)" "$before"
+}
+
+# ---- nothing outlives the container ----
+
+# bats test_tags=points:3
+@test "what COMMAND leaves running dies when COMMAND exits" {
+	requires tool:pgrep
+	hint "processes of the container outlived COMMAND: when PID 1 of a PID namespace exits, the kernel kills every other process in it — but only if there is a new PID namespace (CLONE_NEWPID)"
+	run -0 ctr run -- sh -c "'$LINGERER' >/dev/null 2>&1 </dev/null & '$LINGERER' >/dev/null 2>&1 </dev/null & echo started"
+	assert_output started
+	wait_for "the container's leftover processes to die" lingerers_are 0
+}
+
+# bats test_tags=points:3
+@test "SIGKILL to the runtime takes the whole container down" {
+	requires tool:pgrep
+	local init
+	ctr_bg run -- sh -c "'$LINGERER' & '$LINGERER' & echo ready; wait"
+	wait_output '^ready$'
+	init=$(ctr_init_pid)
+	wait_for "the container's two background processes" lingerers_are 2
+	kill -KILL "$CTR_PID"
+	ctr_wait
+	hint "the runtime's death kills COMMAND (PR_SET_PDEATHSIG), and COMMAND's death kills the rest only if COMMAND is PID 1 of its own PID namespace (CLONE_NEWPID; man 7 pid_namespaces)"
+	wait_for "COMMAND (pid $init) to die with the runtime" bash -c "! kill -0 $init 2>/dev/null"
+	wait_for "the container's other processes to die" lingerers_are 0
+}
+
+# bats test_tags=points:2
+@test "SIGKILL from the grader to COMMAND: status 137, and its children die too" {
+	requires tool:pgrep
+	local init
+	ctr_bg run -- sh -c "'$LINGERER' & echo ready; wait"
+	wait_output '^ready$'
+	init=$(ctr_init_pid)
+	wait_for "the container's background process" lingerers_are 1
+	kill -KILL "$init"
+	ctr_wait
+	hint "COMMAND killed by signal N gives 128 + N (container_wait), and the rest of the container dies with its PID 1 (CLONE_NEWPID)"
+	assert_equal "$status" 137
+	wait_for "the container's other process to die" lingerers_are 0
+}
+
+# ---- signals reach PID 1 ----
+
+# bats test_tags=points:2
+@test "SIGINT and SIGHUP sent to the runtime reach COMMAND, PID 1, whose traps run" {
+	ctr_bg run -- sh -c '
+		trap "echo got-INT" INT
+		trap "echo got-HUP; kill \$p; exit 4" HUP
+		sleep 1000 & p=$!
+		echo ready $$
+		while :; do wait $p; done'
+	wait_output '^ready 1$'
+	kill -INT "$CTR_PID"
+	wait_output '^got-INT$'
+	kill -HUP "$CTR_PID"
+	ctr_wait
+	hint "the runtime forwards SIGINT, SIGTERM, SIGHUP and SIGQUIT to COMMAND; PID 1 gets only the signals it has a handler for, and a shell's trap is one (man 7 pid_namespaces, 'The namespace init process')"
+	assert_equal "$status" 4
+	run grep -c '^got-HUP$' "$CTR_OUT"
+	assert_output 1
+}
