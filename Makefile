@@ -31,7 +31,8 @@ IMPL         ?= stages
 STAGE        ?=
 GRADE_ARGS   ?=
 
-.PHONY: all help deps runtime starters check-starters rootfs grade test lint format clean clean-state
+.PHONY: all help deps runtime starters check-starters rootfs grade test lint format clean clean-state \
+	slides demo record
 .DELETE_ON_ERROR:
 
 all: runtime
@@ -45,6 +46,9 @@ help:
 	@echo "make lint | format   clang-format, cppcheck, shellcheck | reformat the C sources"
 	@echo "make deps            install what the kit needs (apt-get, npm)"
 	@echo "make clean-state     remove mounts, cgroups, veths a killed run left behind"
+	@echo "make slides          build the lecture decks: slides/out/*.html and *.pdf (offline)"
+	@echo "make demo [STAGE=N]  the live demo of stage N (default: a tour of all); DEMO_AUTO=1 DEMO_TMUX=1"
+	@echo "make record          re-record the demos' asciinema casts in slides/casts/"
 
 deps: $(DEPS_STAMP)
 $(DEPS_STAMP): tests/install-deps package.json package-lock.json
@@ -92,6 +96,18 @@ grade: runtime rootfs
 	@impl='$(IMPL)'; case "$$impl" in stages) impl=build/stages/container;; \
 		solutions|ref) impl=build/ref/container;; esac; \
 	tests/grade --impl "$$impl" $(if $(STAGE),--stage $(STAGE)) $(GRADE_ARGS)
+
+# Lecture decks and live demos (slides/README.md). The slides need no runtime: their code comes
+# from solutions/ at build time; slides/install-deps installs graphviz, chromium and the pinned npm
+# packages on first use. `make demo CONTAINER=build/stages/container` demos a student's runtime.
+slides:
+	slides/build
+
+demo: build/ref/container rootfs
+	slides/demo $(or $(STAGE),all)
+
+record: build/ref/container rootfs
+	slides/record $(STAGE)
 
 test: | $(DEPS_STAMP)
 	tests/selftest
