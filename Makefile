@@ -31,7 +31,7 @@ IMPL         ?= stages
 STAGE        ?=
 GRADE_ARGS   ?=
 
-.PHONY: all help deps runtime starters check-starters rootfs grade test lint format clean clean-state \
+.PHONY: all help deps runtime starters check-starters rootfs grade bench test lint format clean clean-state \
 	slides demo record
 .DELETE_ON_ERROR:
 
@@ -39,6 +39,7 @@ all: runtime
 
 help:
 	@echo "make grade [STAGE=N] [IMPL=stages|solutions|PATH]  grade a runtime (default: yours, stages/)"
+	@echo "make bench [IMPL=stages|PATH]  container start latency vs unshare, bwrap, crun, runc"
 	@echo "make test            the kit's self-test (CI runs this)"
 	@echo "make runtime         build build/stages/container (yours) and build/ref/container"
 	@echo "make rootfs          build the busybox rootfs into $(ROOTFS)"
@@ -108,6 +109,13 @@ demo: build/ref/container rootfs
 
 record: build/ref/container rootfs
 	slides/record $(STAGE)
+
+# How fast a container starts (tests/bench/run): the reference at every stage -- or, with
+# IMPL=stages or IMPL=PATH, that runtime -- against unshare+chroot, bwrap, crun and runc, in one
+# hyperfine run. BENCH_ARGS: --quick, --runs N, --no-grade, --no-rootfs. Results: results/bench/.
+BENCH_ARGS   ?=
+bench: | $(DEPS_STAMP)
+	tests/bench/run --impl '$(if $(filter file,$(origin IMPL)),solutions,$(IMPL))' $(BENCH_ARGS)
 
 test: | $(DEPS_STAMP)
 	tests/selftest

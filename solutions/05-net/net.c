@@ -198,6 +198,15 @@ static int veth_create(struct nl_sock *sk, const char *name, pid_t pid)
 	peer = rtnl_link_veth_get_peer(link);
 	rtnl_link_set_name(peer, CONTAINER_IF);
 	rtnl_link_set_ns_pid(peer, pid);
+	/*
+	 * One queue each way, asked for: without IFLA_NUM_TX_QUEUES / IFLA_NUM_RX_QUEUES the kernel
+	 * gives each end one queue per CPU and then cuts them down to one, and each cut waits for
+	 * an RCU grace period (synchronize_net() in netif_set_real_num_tx_queues).
+	 */
+	rtnl_link_set_num_tx_queues(link, 1);
+	rtnl_link_set_num_rx_queues(link, 1);
+	rtnl_link_set_num_tx_queues(peer, 1);
+	rtnl_link_set_num_rx_queues(peer, 1);
 	/* EXCL: fail rather than "update" a device of the same name that already exists. */
 	err = rtnl_link_add(sk, link, NLM_F_CREATE | NLM_F_EXCL);
 	rtnl_link_put(peer);
