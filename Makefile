@@ -32,7 +32,7 @@ STAGE        ?=
 GRADE_ARGS   ?=
 
 .PHONY: all help deps runtime starters check-starters rootfs grade bench test lint format clean clean-state \
-	slides demo record
+	slides demo record test-vm
 .DELETE_ON_ERROR:
 
 all: runtime
@@ -47,6 +47,7 @@ help:
 	@echo "make lint | format   clang-format, cppcheck, shellcheck | reformat the C sources"
 	@echo "make deps            install what the kit needs (apt-get, npm)"
 	@echo "make clean-state     remove mounts, cgroups, veths a killed run left behind"
+	@echo "make test-vm [STAGE=N] [VM_ARGS=...]  the reference in a qemu VM on pure cgroup v2 (tests/vm)"
 	@echo "make slides          build the lecture decks: slides/out/*.html and *.pdf (offline)"
 	@echo "make demo [STAGE=N]  the live demo of stage N (default: a tour of all); DEMO_AUTO=1 DEMO_TMUX=1"
 	@echo "make record          re-record the demos' asciinema casts in slides/casts/"
@@ -116,6 +117,13 @@ record: build/ref/container rootfs
 BENCH_ARGS   ?=
 bench: | $(DEPS_STAMP)
 	tests/bench/run --impl '$(if $(filter file,$(origin IMPL)),solutions,$(IMPL))' $(BENCH_ARGS)
+
+# The reference (or IMPL=PATH) graded inside a qemu VM: Debian's cloud kernel, pure cgroup v2.
+# VM_ARGS: more tests/vm/run options, e.g. VM_ARGS="--mode v1" or "--only 4".
+VM_IMPL      = $(if $(filter-out solutions ref stages,$(IMPL)),$(IMPL),build/ref/container)
+VM_ARGS      ?=
+test-vm: build/ref/container rootfs
+	tests/vm/run --impl $(VM_IMPL) $(if $(STAGE),--stage $(STAGE)) $(VM_ARGS)
 
 test: | $(DEPS_STAMP)
 	tests/selftest
