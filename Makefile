@@ -23,6 +23,14 @@ SOL_SRC      := $(wildcard $(STAGES:%=solutions/%/*.c))
 STAGE_SRC    := $(SOL_SRC:solutions/%=stages/%)
 GEN_SRC      := $(SOL_SRC:solutions/%=build/gen/%)
 NSTAGES      := $(words $(STAGES))
+# A student kit (make student-kit) has no solutions/: there, stages/ alone is the source, and
+# the targets that need the reference say so.
+HAVE_SOLUTIONS := $(if $(wildcard solutions/0*),yes)
+ifndef HAVE_SOLUTIONS
+STAGES       := $(notdir $(wildcard stages/0*))
+STAGE_SRC    := $(wildcard $(STAGES:%=stages/%/*.c))
+NSTAGES      := $(words $(STAGES))
+endif
 ROOTFS       := build/rootfs
 DEPS_STAMP   := build/.deps
 
@@ -30,9 +38,14 @@ DEPS_STAMP   := build/.deps
 IMPL         ?= stages
 STAGE        ?=
 GRADE_ARGS   ?=
+# make grade-class SUBMISSIONS=dir [CLASS_ARGS="--jobs 2 --hidden DIR --out DIR"]
+SUBMISSIONS  ?=
+CLASS_ARGS   ?=
+KIT_OUT      ?= build/student-kit
+HIDDEN       ?=
 
 .PHONY: all help deps runtime starters check-starters rootfs grade bench test lint format clean clean-state \
-	slides demo record test-vm
+	slides demo record test-vm grade-class student-kit gradescope-bundle
 .DELETE_ON_ERROR:
 
 all: runtime
@@ -46,6 +59,9 @@ help:
 	@echo "make starters        regenerate stages/*/ starters from solutions/ (instructors)"
 	@echo "make lint | format   clang-format, cppcheck, shellcheck | reformat the C sources"
 	@echo "make deps            install what the kit needs (apt-get, npm)"
+	@echo "make grade-class SUBMISSIONS=DIR [CLASS_ARGS=...]  grade a class: OUT/gradebook.csv (instructors)"
+	@echo "make student-kit [KIT_OUT=DIR]  the tree students get: no solutions/ (instructors)"
+	@echo "make gradescope-bundle [HIDDEN=DIR]  build/autograder.zip for Gradescope (instructors)"
 	@echo "make clean-state     remove mounts, cgroups, veths a killed run left behind"
 	@echo "make test-vm [STAGE=N] [VM_ARGS=...]  the reference in a qemu VM on pure cgroup v2 (tests/vm)"
 	@echo "make slides          build the lecture decks: slides/out/*.html and *.pdf (offline)"
@@ -57,7 +73,7 @@ $(DEPS_STAMP): tests/install-deps package.json package-lock.json
 	tests/install-deps
 	@mkdir -p $(@D) && touch $@
 
-runtime: build/stages/container build/ref/container
+runtime: build/stages/container $(if $(HAVE_SOLUTIONS),build/ref/container)
 
 build/ref/container: $(CORE_SRC) $(CORE_HDR) $(SOL_SRC) | $(DEPS_STAMP)
 	@mkdir -p $(@D)
@@ -96,7 +112,8 @@ $(ROOTFS)/.built: rootfs-builder/build $(wildcard rootfs-builder/probes/*.c) | $
 
 grade: runtime rootfs
 	@impl='$(IMPL)'; case "$$impl" in stages) impl=build/stages/container;; \
-		solutions|ref) impl=build/ref/container;; esac; \
+		solutions|ref) [ -n "$(HAVE_SOLUTIONS)" ] || { echo "make grade: no solutions/ in a student kit"; exit 2; }; \
+			impl=build/ref/container;; esac; \
 	tests/grade --impl "$$impl" $(if $(STAGE),--stage $(STAGE)) $(GRADE_ARGS)
 
 # Lecture decks and live demos (slides/README.md). The slides need no runtime: their code comes
@@ -133,6 +150,17 @@ lint: | $(DEPS_STAMP)
 
 format:
 	clang-format -i $(CORE_SRC) $(CORE_HDR) $(SOL_SRC) $(wildcard rootfs-builder/probes/*.c)
+
+grade-class: | $(DEPS_STAMP)
+	@[ -n "$(SUBMISSIONS)" ] || { echo "usage: make grade-class SUBMISSIONS=DIR [CLASS_ARGS='--jobs 2 --hidden DIR --out DIR']"; exit 2; }
+	tests/class/grade-class "$(SUBMISSIONS)" $(CLASS_ARGS)
+
+student-kit:
+	rm -rf $(KIT_OUT) $(KIT_OUT).tar.gz
+	tests/class/student-kit $(KIT_OUT) --tar $(KIT_OUT).tar.gz $(if $(HIDDEN),--hidden $(HIDDEN))
+
+gradescope-bundle:
+	tests/class/gradescope/make-bundle build/autograder.zip $(if $(HIDDEN),--hidden $(HIDDEN))
 
 clean:
 	rm -rf build results

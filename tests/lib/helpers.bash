@@ -301,7 +301,14 @@ _clean_leaks() {
 }
 
 common_teardown() {
-	local p leaks deadline=$((SECONDS + SETTLE_TIMEOUT)) rc=0
+	local p leaks deadline=$((SECONDS + SETTLE_TIMEOUT)) rc=0 proc_covered=0
+	# A container's /proc that leaked onto the sandbox's (mounts not private) shows a PID namespace
+	# that is gone: /proc/self then leads nowhere and every later test would fail for it. Report
+	# it here, then uncover the grader's own /proc so that the next tests see again.
+	if [ "${CONTAINER_LAB_SANDBOX:-}" = 1 ] && [ ! -r /proc/self/mountinfo ]; then
+		proc_covered=1
+		while [ ! -r /proc/self/mountinfo ] && umount -l /proc 2>/dev/null; do :; done
+	fi
 	# A test that failed midway may leave its background runtimes running: stop them the way a
 	# user would (TERM), then for good. The runtime must clean up after itself either way.
 	for p in "${_BG_PIDS[@]}"; do
@@ -315,6 +322,10 @@ common_teardown() {
 	while leaks=$(_leaks) && [ -n "$leaks" ] && [ $SECONDS -le $deadline ]; do
 		sleep 0.05
 	done
+	if [ $proc_covered = 1 ]; then
+		leaks="  new mount: a proc of the container's PID namespace, on the grader's /proc
+$leaks"
+	fi
 	if [ -n "$leaks" ]; then
 		echo "LEAK: the runtime left this behind (the contract: nothing outlives the container):"
 		echo "$leaks"

@@ -172,22 +172,34 @@ def out_junit(stages, args):
 
 
 def out_gradescope(stages, args):
-    tests, number = [], 0
-    for si, st in enumerate(stages, 1):
-        for ti, t in enumerate(st["tests"], 1):
-            number += 1
+    """Gradescope's results.json: numbered per stage across files (a hidden NN-*.bats continues its
+    stage's numbering), text output (bats' backquotes and $ are not Markdown), skips said."""
+    tests, per_stage = [], {}
+    for st in stages:
+        n = int(st["file"][:2])
+        for t in st["tests"]:
+            per_stage[n] = per_stage.get(n, 0) + 1
+            out = "\n".join(t["detail"]) if t["status"] != "passed" else ""
+            if t["status"] == "skipped":
+                out = "SKIPPED (0 points): " + out
             tests.append({
                 "name": f"{st['title']}: {t['name']}",
-                "number": f"{st['file'][:2].lstrip('0')}.{ti}",
+                "number": f"{n}.{per_stage[n]}",
                 "score": t["score"],
                 "max_score": t["max"],
                 "status": "passed" if t["status"] == "passed" else "failed",
-                "output": "\n".join(t["detail"]) if t["status"] != "passed" else "",
+                "output": out,
+                "output_format": "text",
+                "tags": [f"stage-{n}"] + (["hidden"] if st["hidden"] else []),
                 "visibility": "after_published" if st["hidden"] else "visible",
             })
-    json.dump({"score": sum(st["score"] for st in stages),
-               "max_score": sum(st["max"] for st in stages),
+    total, maxi = sum(st["score"] for st in stages), sum(st["max"] for st in stages)
+    json.dump({"score": total,
+               "max_score": maxi,
                "execution_time": int(args.elapsed),
+               "output": f"Score {fmt_points(total)}/{fmt_points(maxi)}",
+               "output_format": "text",
+               "test_output_format": "text",
                "visibility": "visible",
                "stdout_visibility": "hidden",
                "tests": tests}, sys.stdout, indent=2)
