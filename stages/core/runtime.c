@@ -9,8 +9,8 @@
  *   container_clone(flags)       [stage 1] -> die with the parent (PR_SET_PDEATHSIG)
  *   cgroup_add(child)            [stage 4]    wait on the release pipe ...
  *   net_setup_host(child)        [stage 5]
- *   start the cleanup guard
  *   release the child  ---------------------> uts_setup()                 [stage 1]
+ *   start the cleanup guard
  *                                             mounts_make_private()       [stage 2]
  *                                             rootfs_enter() with --rootfs [stage 3]
  *                                               or proc_remount()         [stage 2]
@@ -273,14 +273,17 @@ int runtime_run(const struct config *cfg)
 	close(reportp[1]);
 	if (cgroup_add(&rt.cg, pid) < 0 || net_setup_host(&rt.net, cfg, pid, rt.name) < 0)
 		goto fail_after_clone;
-	/* From here on, a SIGKILLed runtime still gets its cgroup and veth removed. */
-	if (guard_start(&guard, teardown_hook, &rt) < 0)
-		goto fail_after_clone;
 	if (write(release[1], "x", 1) != 1) {
 		fail(errno, NULL, "releasing the container");
 		goto fail_after_clone;
 	}
 	close(release[1]);
+	/*
+	 * From here on, a SIGKILLed runtime still gets its cgroup and veth removed. Started after the
+	 * release, so that the fork overlaps the child's setup instead of delaying it (make bench).
+	 */
+	if (guard_start(&guard, teardown_hook, &rt) < 0)
+		goto fail_released;
 
 	n = read(reportp[0], &report, sizeof(report));
 	close(reportp[0]);
@@ -316,9 +319,10 @@ int runtime_run(const struct config *cfg)
 	return status < 0 ? EXIT_RUNTIME_FAILED : status;
 
 fail_after_clone:
+	close(release[1]);
+fail_released:
 	kill(pid, SIGKILL);
 	reap(pid);
-	close(release[1]);
 	close(reportp[0]);
 	status = EXIT_RUNTIME_FAILED;
 	goto fail_reaped;

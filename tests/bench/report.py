@@ -127,6 +127,9 @@ def main():
     if a.final in by_name and a.final + " --net" in by_name:
         costs.append({"feature": "--net (veth pair, addresses, route)",
                       "ms": by_name[a.final + " --net"]["median_ms"] - by_name[a.final]["median_ms"]})
+    if "ip: veth add+del" in by_name and "ip: no-op" in by_name:
+        costs.append({"feature": "floor of --net: a veth pair created and deleted by ip(8)",
+                      "ms": by_name["ip: veth add+del"]["median_ms"] - by_name["ip: no-op"]["median_ms"]})
 
     left_out = []
     if a.failed and os.path.exists(a.failed):
