@@ -18,6 +18,7 @@
  */
 #define _GNU_SOURCE
 #include "container.h"
+#include "policy.h"
 
 #include <errno.h>
 #include <stddef.h>
@@ -26,30 +27,6 @@
 #include <sys/syscall.h>
 #include <sys/sysmacros.h>
 #include <unistd.h>
-
-/* The character devices every container gets (majors and minors: the kernel's devices.txt). */
-static const struct device {
-	const char *path;
-	unsigned int major, minor;
-} devices[] = {
-    {"/dev/null", 1, 3},    /* reads EOF, swallows writes */
-    {"/dev/zero", 1, 5},    /* reads zeros */
-    {"/dev/full", 1, 7},    /* writes fail with ENOSPC */
-    {"/dev/random", 1, 8},  /* the kernel's CSPRNG */
-    {"/dev/urandom", 1, 9}, /* the same, never blocks */
-    {"/dev/tty", 5, 0},	    /* "my controlling terminal", whichever that is */
-};
-
-/* And the symbolic links programs expect in /dev. */
-static const struct link {
-	const char *path, *target;
-} dev_links[] = {
-    {"/dev/fd", "/proc/self/fd"},	/* bash's <(...) */
-    {"/dev/stdin", "/proc/self/fd/0"},	/* cat /dev/stdin */
-    {"/dev/stdout", "/proc/self/fd/1"}, /* tee /dev/stdout */
-    {"/dev/stderr", "/proc/self/fd/2"}, /* echo error >/dev/stderr */
-    {"/dev/ptmx", "pts/ptmx"},		/* the ptmx of our own devpts instance, not the host's */
-};
 
 //@@ BEGIN SOLUTION
 /* Create directory path unless it exists: a minimal rootfs may lack /proc, /sys or /dev. */
@@ -154,7 +131,7 @@ static int populate_dev(void)
 	/* Not MS_NODEV: the device nodes below must work. */
 	if (mount_fs("tmpfs", "/dev", MS_NOSUID | MS_STRICTATIME, "mode=755,size=65536k") < 0)
 		return -1;
-	for (size_t i = 0; i < sizeof(devices) / sizeof(devices[0]); i++) {
+	for (size_t i = 0; i < ARRAY_SIZE(devices); i++) {
 		const struct device *d = &devices[i];
 
 		/*
@@ -169,7 +146,7 @@ static int populate_dev(void)
 		if (chmod(d->path, 0666) < 0)
 			return fail(errno, NULL, "chmod %s", d->path);
 	}
-	for (size_t i = 0; i < sizeof(dev_links) / sizeof(dev_links[0]); i++)
+	for (size_t i = 0; i < ARRAY_SIZE(dev_links); i++)
 		if (symlink(dev_links[i].target, dev_links[i].path) < 0)
 			return fail(errno, NULL, "symlink %s", dev_links[i].path);
 	/*
@@ -188,8 +165,6 @@ static int populate_dev(void)
 	//@@ STARTER /* 0666: mknod's mode goes through the umask), the symlinks in dev_links[], */
 	//@@ STARTER /* then a new devpts instance on /dev/pts ("newinstance,ptmxmode=0666", */
 	//@@ STARTER /* man 4 pts) and a tmpfs on /dev/shm (man 5 tmpfs). */
-	//@@ STARTER (void)devices;
-	//@@ STARTER (void)dev_links;
 	//@@ STARTER return 0;
 }
 

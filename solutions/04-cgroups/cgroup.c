@@ -455,8 +455,9 @@ int cgroup_add(const struct cgroup *cg, pid_t pid)
 	char value[32];
 
 	/*
-	 * The child is still waiting on the release pipe: moved now, everything it runs and forks
-	 * is charged to the container from its first instruction of COMMAND.
+	 * The child has not been released yet (it waits on the release pipe before exec): moved
+	 * now, everything it runs and forks is charged to the container from the first
+	 * instruction of COMMAND.
 	 */
 	snprintf(value, sizeof(value), "%d", (int)pid);
 	for (int i = 0; i < cg->ndirs; i++)
@@ -468,7 +469,7 @@ int cgroup_add(const struct cgroup *cg, pid_t pid)
 	return 0;
 	//@@ END SOLUTION
 	//@@ STARTER /* TODO(stage 4): write pid into the cgroup.procs file of each of cg->dirs */
-	//@@ STARTER /* (man 7 cgroups). The child is still waiting on the release pipe. */
+	//@@ STARTER /* (man 7 cgroups). The child waits on the release pipe until this is done. */
 	//@@ STARTER (void)cg;
 	//@@ STARTER (void)pid;
 	//@@ STARTER return 0;

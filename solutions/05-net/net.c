@@ -11,7 +11,8 @@
  *
  * Read: man 7 network_namespaces, man 4 veth, man 7 rtnetlink, man 7 netlink, man 8 ip-link,
  * man 8 ip-address, man 8 ip-route; libnl's API: /usr/include/libnl3/netlink/route/{link,addr,
- * route}.h and link/veth.h.
+ * route}.h and link/veth.h. The plumbing is given, in stages/core/nl.h: nl_open(), nl_fail(),
+ * ipv4_addr(), ipv4_str().
  *
  * Error contract: every function returns -1 after fail() has recorded one message that names
  * the netlink request and the kernel's reason (strerror of its errno); see container.h. Every
@@ -19,6 +20,7 @@
  */
 #define _GNU_SOURCE
 #include "container.h"
+#include "nl.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -36,91 +38,6 @@
 #include <netlink/route/route.h>
 
 #define CONTAINER_IF "eth0"
-
-/*
- * ---- given helpers (the starter has them too) ----
- * They are `static inline` only so that the starter, which does not call them yet, still
- * compiles with -Werror (no "defined but not used").
- */
-
-/* errno of the last NLMSG_ERROR the kernel sent us (0: none since the last nl_fail()). */
-static int kernel_errno;
-
-/*
- * libnl folds the kernel's errno into its own, coarser codes (ENETUNREACH becomes "Unspecific
- * failure"); keep the real one, as crun's netlink code does, so that messages read like ip(8)'s.
- */
-static inline int record_kernel_errno(struct sockaddr_nl *who, struct nlmsgerr *e, void *arg)
-{
-	(void)who;
-	(void)arg;
-	kernel_errno = -e->error;
-	return NL_STOP; /* libnl still returns its own (negative) code to the caller */
-}
-
-/*
- * Record a failed libnl call: `err` is what it returned (a negative NLE_* code). Prefers the
- * kernel's errno, which strerror() explains; else libnl's own text (nl_geterror).
- */
-static inline int nl_fail(int err, const char *hint, const char *what, const char *object)
-{
-	int e = kernel_errno;
-
-	kernel_errno = 0;
-	if (hint == NULL && (e == EPERM || err == -NLE_PERM))
-		hint =
-		    "changing network devices needs CAP_NET_ADMIN in their namespace: run as root";
-	if (e != 0)
-		return fail(e, hint, "%s %s", what, object);
-	return fail(0, hint, "%s %s: %s", what, object, nl_geterror(err));
-}
-
-/*
- * A NETLINK_ROUTE socket. A socket belongs to the network namespace of the process that created
- * it, for its whole life: it talks to that namespace's devices, whatever namespace the process
- * moves to later. So the parent and the child each open their own.
- */
-static inline struct nl_sock *nl_open(void)
-{
-	struct nl_sock *sk = nl_socket_alloc();
-	int err;
-
-	if (sk == NULL) {
-		fail(ENOMEM, NULL, "nl_socket_alloc");
-		return NULL;
-	}
-	nl_socket_modify_err_cb(sk, NL_CB_CUSTOM, record_kernel_errno, NULL);
-	kernel_errno = 0;
-	err = nl_connect(sk, NETLINK_ROUTE);
-	if (err < 0) {
-		nl_fail(err, NULL, "connecting to", "rtnetlink");
-		nl_socket_free(sk);
-		return NULL;
-	}
-	return sk;
-}
-
-/* An IPv4 address for libnl: addr in host byte order, with a prefix length. NULL: no memory. */
-static inline struct nl_addr *ipv4_addr(uint32_t addr, unsigned int prefix)
-{
-	uint32_t be = htonl(addr);
-	struct nl_addr *a = nl_addr_build(AF_INET, &be, sizeof(be));
-
-	if (a == NULL) {
-		fail(ENOMEM, NULL, "nl_addr_build");
-		return NULL;
-	}
-	nl_addr_set_prefixlen(a, (int)prefix);
-	return a;
-}
-
-/* "10.200.7.1" for a host-order address, written into buf, for messages. */
-static inline const char *ipv4_str(uint32_t addr, char buf[INET_ADDRSTRLEN])
-{
-	struct in_addr in = {.s_addr = htonl(addr)};
-
-	return inet_ntop(AF_INET, &in, buf, INET_ADDRSTRLEN);
-}
 
 //@@ BEGIN SOLUTION
 /* ---- the steps, each one rtnetlink request ---- */
@@ -282,7 +199,7 @@ static int default_route_add(struct nl_sock *sk, int ifindex, uint32_t gw)
 	struct nl_addr *dst = ipv4_addr(0, 0), *via = ipv4_addr(gw, 32);
 	int err = -NLE_NOMEM;
 
-	kernel_errno = 0;
+	nl_kernel_errno = 0;
 	if (route != NULL && nh != NULL && dst != NULL && via != NULL) {
 		rtnl_route_set_family(route, AF_INET);
 		rtnl_route_set_table(route, RT_TABLE_MAIN);
@@ -304,7 +221,7 @@ static int default_route_add(struct nl_sock *sk, int ifindex, uint32_t gw)
 	nl_addr_put(via);
 	if (err < 0)
 		return nl_fail(err,
-			       kernel_errno == ENETUNREACH
+			       nl_kernel_errno == ENETUNREACH
 				   ? "is eth0 up, with its address, before the route is added?"
 				   : NULL,
 			       "adding the default route via", CONTAINER_IF);
@@ -440,13 +357,13 @@ int net_teardown(struct net_state *st)
 	err = rtnl_link_delete(sk, link);
 	rtnl_link_put(link);
 	nl_socket_free(sk);
-	if (err < 0 && kernel_errno != ENODEV && err != -NLE_NODEV && err != -NLE_OBJ_NOTFOUND) {
+	if (err < 0 && nl_kernel_errno != ENODEV && err != -NLE_NODEV && err != -NLE_OBJ_NOTFOUND) {
 		nl_fail(err, NULL, "deleting", st->host_if);
 		st->host_if[0] = '\0';
 		return -1;
 	}
 	/* Gone already (the kernel was quicker): that is what we wanted. */
-	kernel_errno = 0;
+	nl_kernel_errno = 0;
 	st->host_if[0] = '\0';
 	return 0;
 	//@@ END SOLUTION

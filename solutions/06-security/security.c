@@ -22,6 +22,7 @@
  */
 #define _GNU_SOURCE
 #include "container.h"
+#include "policy.h"
 
 #include <errno.h>
 #include <sched.h>
@@ -34,57 +35,6 @@
 #include <sys/stat.h>
 #include <sys/statvfs.h>
 #include <unistd.h>
-
-#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
-
-/*
- * Made read-only: writing to them changes the host kernel, not the container (sysctls, the
- * magic SysRq key, interrupt affinity, PCI config space).
- */
-static const char *const readonly_paths[] = {
-    "/proc/sys",
-    "/proc/sysrq-trigger",
-    "/proc/irq",
-    "/proc/bus",
-};
-
-/* Masked with /dev/null: reading them leaks the host's memory, keys and timers. */
-static const char *const masked_paths[] = {
-    "/proc/kcore",
-    "/proc/keys",
-    "/proc/timer_list",
-};
-
-/* The capabilities the container keeps (the contract): Docker's default set minus CAP_MKNOD. */
-static const cap_value_t kept_caps[] = {
-    CAP_CHOWN,	    CAP_DAC_OVERRIDE, CAP_FSETID,      CAP_FOWNER,  CAP_NET_RAW,
-    CAP_SETGID,	    CAP_SETUID,	      CAP_SETFCAP,     CAP_SETPCAP, CAP_NET_BIND_SERVICE,
-    CAP_SYS_CHROOT, CAP_KILL,	      CAP_AUDIT_WRITE,
-};
-
-/* Syscalls that fail with EPERM whatever their arguments (the contract's list). */
-static const char *const denied_syscalls[] = {
-    "keyctl",	      "add_key",      "request_key",
-    "ptrace",	      "bpf",	      "perf_event_open",
-    "userfaultfd",    "kexec_load",   "kexec_file_load",
-    "init_module",    "finit_module", "delete_module",
-    "mount",	      "umount2",      "pivot_root",
-    "swapon",	      "swapoff",      "reboot",
-    "setns",	      "unshare",      "open_by_handle_at",
-    "iopl",	      "ioperm",	      "settimeofday",
-    "clock_settime",  "acct",	      "move_pages",
-    "migrate_pages",  "mbind",	      "set_mempolicy",
-    "io_uring_setup",
-};
-
-/*
- * clone(2) with any of these flags makes a new namespace: EPERM. (CLONE_NEWTIME is not here: in
- * clone(2)'s flags its bit is part of the exit signal; only clone3 and unshare take it.)
- */
-static const unsigned long namespace_flags[] = {
-    CLONE_NEWNS,   CLONE_NEWCGROUP, CLONE_NEWUTS, CLONE_NEWIPC,
-    CLONE_NEWUSER, CLONE_NEWPID,    CLONE_NEWNET,
-};
 
 //@@ BEGIN SOLUTION
 /* ---- /proc ---- */
@@ -384,8 +334,6 @@ int security_harden_proc(void)
 	//@@ STARTER /* mount's nosuid/nodev/noexec: statvfs(3)). For each of masked_paths[]: */
 	//@@ STARTER /* bind-mount /dev/null over it. Skip a path this kernel does not have (ENOENT). */
 	//@@ STARTER /* Read: man 2 mount, man 5 proc. */
-	//@@ STARTER (void)readonly_paths;
-	//@@ STARTER (void)masked_paths;
 	//@@ STARTER return 0;
 }
 
@@ -421,8 +369,5 @@ int security_apply(void)
 	//@@ STARTER /*    namespace_flags[]; chmod/fchmod/fchmodat adding S_ISUID or S_ISGID; */
 	//@@ STARTER /*    ioctl TIOCSTI (exactly: low 32 bits); clone3 -> ENOSYS; then seccomp_load. */
 	//@@ STARTER /*    man 3 seccomp_init, man 3 seccomp_rule_add, man 3 seccomp_load. */
-	//@@ STARTER (void)kept_caps;
-	//@@ STARTER (void)denied_syscalls;
-	//@@ STARTER (void)namespace_flags;
 	//@@ STARTER return 0;
 }

@@ -18,6 +18,7 @@
  */
 #define _GNU_SOURCE
 #include "container.h"
+#include "policy.h"
 
 #include <errno.h>
 #include <stddef.h>
@@ -26,30 +27,6 @@
 #include <sys/syscall.h>
 #include <sys/sysmacros.h>
 #include <unistd.h>
-
-/* The character devices every container gets (majors and minors: the kernel's devices.txt). */
-static const struct device {
-	const char *path;
-	unsigned int major, minor;
-} devices[] = {
-    {"/dev/null", 1, 3},    /* reads EOF, swallows writes */
-    {"/dev/zero", 1, 5},    /* reads zeros */
-    {"/dev/full", 1, 7},    /* writes fail with ENOSPC */
-    {"/dev/random", 1, 8},  /* the kernel's CSPRNG */
-    {"/dev/urandom", 1, 9}, /* the same, never blocks */
-    {"/dev/tty", 5, 0},	    /* "my controlling terminal", whichever that is */
-};
-
-/* And the symbolic links programs expect in /dev. */
-static const struct link {
-	const char *path, *target;
-} dev_links[] = {
-    {"/dev/fd", "/proc/self/fd"},	/* bash's <(...) */
-    {"/dev/stdin", "/proc/self/fd/0"},	/* cat /dev/stdin */
-    {"/dev/stdout", "/proc/self/fd/1"}, /* tee /dev/stdout */
-    {"/dev/stderr", "/proc/self/fd/2"}, /* echo error >/dev/stderr */
-    {"/dev/ptmx", "pts/ptmx"},		/* the ptmx of our own devpts instance, not the host's */
-};
 
 /* Step 1: make rootfs the new / of this mount namespace and get rid of the old one. */
 static int pivot_into(const char *rootfs)
@@ -79,8 +56,6 @@ static int populate_dev(void)
 	/* 0666: mknod's mode goes through the umask), the symlinks in dev_links[], */
 	/* then a new devpts instance on /dev/pts ("newinstance,ptmxmode=0666", */
 	/* man 4 pts) and a tmpfs on /dev/shm (man 5 tmpfs). */
-	(void)devices;
-	(void)dev_links;
 	return 0;
 }
 

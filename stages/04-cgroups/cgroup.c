@@ -57,7 +57,7 @@ int cgroup_create(struct cgroup *cg, const struct config *cfg, const char *name)
 int cgroup_add(const struct cgroup *cg, pid_t pid)
 {
 	/* TODO(stage 4): write pid into the cgroup.procs file of each of cg->dirs */
-	/* (man 7 cgroups). The child is still waiting on the release pipe. */
+	/* (man 7 cgroups). The child waits on the release pipe until this is done. */
 	(void)cg;
 	(void)pid;
 	return 0;
