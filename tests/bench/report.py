@@ -42,14 +42,6 @@ def machine():
     return info
 
 
-def load1(uptime_line):
-    """The 1-minute load average of an uptime(1) line, or None."""
-    try:
-        return float(uptime_line.split("load average:")[1].split(",")[0])
-    except (IndexError, ValueError):
-        return None
-
-
 def quartiles(times):
     if len(times) < 4:
         return min(times), max(times)
@@ -66,6 +58,7 @@ def main():
     ap.add_argument("--runs", type=int)
     ap.add_argument("--warmup", type=int)
     ap.add_argument("--load-before", default="")
+    ap.add_argument("--idle-before", default="")
     ap.add_argument("--load-after", default="")
     ap.add_argument("--grade-seconds", default="")
     ap.add_argument("--grade-rc", default="")
@@ -138,11 +131,16 @@ def main():
                 name, _, why = line.rstrip("\n").partition("\t")
                 left_out.append({"name": name, "why": why})
 
-    loads = [x for x in (load1(a.load_before), load1(a.load_after)) if x is not None]
-    cpus = os.cpu_count() or 1
-    busy = bool(loads) and max(loads) > cpus * 0.5
+    # Busy: something else used more than a quarter of the CPUs in the second before the timing
+    # (the load average is no judge: it still counts this script's own compiles and check runs).
+    try:
+        idle_before = float(a.idle_before)
+    except ValueError:
+        idle_before = None
+    busy = idle_before is not None and idle_before < 0.75
     doc = {
         "busy": busy,
+        "cpu_idle_before": idle_before,
         "date": time.strftime("%Y-%m-%d %H:%M:%S %z"),
         "machine": machine(),
         "load_before": a.load_before.strip(),
@@ -182,13 +180,16 @@ def markdown(d):
         f"{d['runs']} runs after {d['warmup']} warm-up runs, one hyperfine invocation · "
         f"kit {d['commit'] or '?'}",
         "",
+        f"CPUs idle in the second before the timing: "
+        f"{'?' if d['cpu_idle_before'] is None else format(d['cpu_idle_before'], '.0%')}  ",
         f"Load before: `{d['load_before']}`  ",
         f"Load after: `{d['load_after']}`",
         "",
     ]
     if d["busy"]:
         out += [
-            "**The machine was busy** (load average above half its CPU count): every time below is "
+            "**The machine was busy** (its CPUs less than 75% idle just before the timing): every "
+            "time below is "
             "inflated by waiting for a CPU and for RCU grace periods. Ratios of one run hold better "
             "than absolute times; re-run on an idle machine for numbers to quote.",
             "",
