@@ -157,7 +157,7 @@ static int child_main(void *arg)
 
 	/*
 	 * What needs nothing from the parent is done while the parent works from outside (cgroup,
-	 * veth, guard): the two overlap instead of taking turns (make bench). A failure is reported
+	 * veth): the two overlap instead of taking turns (make bench). A failure is reported
 	 * only once we are released, so that the parent's steps meet a living child, and its report
 	 * is the one message.
 	 */
