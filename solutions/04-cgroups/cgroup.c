@@ -531,11 +531,9 @@ static int empty_and_remove(const struct cgroup *cg, const char *dir)
 {
 	if (rmdir(dir) == 0 || errno == ENOENT)
 		return 0;
-	if (errno != EBUSY)
-		return fail(errno, NULL, "rmdir %s", dir);
-	if (kill_all(cg, dir) < 0)
+	if (errno == EBUSY && kill_all(cg, dir) < 0)
 		return -1;
-	return remove_dir(dir);
+	return remove_dir(dir); /* any other error: remove_dir's rmdir reports it */
 }
 //@@ END SOLUTION
 

@@ -275,7 +275,7 @@ fail:
 	return -1;
 	//@@ END SOLUTION
 	//@@ STARTER /* TODO(stage 5): with --net (cfg->net.enabled), from the host's side: */
-	//@@ STARTER /*  1. open a NETLINK_ROUTE socket (nl_open() above does it); */
+	//@@ STARTER /*  1. open a NETLINK_ROUTE socket (nl_open(), ../core/nl.h); */
 	//@@ STARTER /*  2. refuse cfg->net.host_addr if a host interface has it already */
 	//@@ STARTER /*     (rtnl_addr_alloc_cache, then walk the cache); */
 	//@@ STARTER /*  3. create a veth pair: rtnl_link_veth_alloc, name the host end (at most */

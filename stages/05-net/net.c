@@ -50,7 +50,7 @@ unsigned long net_clone_flags(void)
 int net_setup_host(struct net_state *st, const struct config *cfg, pid_t pid, const char *name)
 {
 	/* TODO(stage 5): with --net (cfg->net.enabled), from the host's side: */
-	/*  1. open a NETLINK_ROUTE socket (nl_open() above does it); */
+	/*  1. open a NETLINK_ROUTE socket (nl_open(), ../core/nl.h); */
 	/*  2. refuse cfg->net.host_addr if a host interface has it already */
 	/*     (rtnl_addr_alloc_cache, then walk the cache); */
 	/*  3. create a veth pair: rtnl_link_veth_alloc, name the host end (at most */
