@@ -16,7 +16,9 @@ Points and test names come from the test files through tests/lib/report.py (the 
 Standard library only.
 """
 import argparse
+import contextlib
 import csv
+import io
 import glob
 import json
 import os
@@ -67,24 +69,27 @@ def cmd_not_graded(args):
     message = args.reason + (("\n\n" + log) if log else "")
     srcs = sources(args.tests)
     hidden = os.path.realpath(args.hidden_dir) + os.sep if args.hidden_dir else None
-    tests, total = [], 0.0
-    for stage, _, title, points, path in srcs:
-        secret = bool(hidden) and os.path.realpath(path).startswith(hidden)
-        for i, (name, pts) in enumerate(points.items(), 1):
-            total += pts
-            tests.append({"name": f"{title}: {name}", "number": f"{stage}.{i}", "score": 0.0,
-                          "max_score": pts, "status": "failed",
-                          "output": f"not run: {args.reason}",
-                          "visibility": "after_published" if secret else "visible"})
+    # The grader's report, every test failed with the reason: report.py writes it as for a
+    # graded submission (same names, numbers, tags and visibility).
+    stages = [{"file": stem, "title": title, "score": 0.0, "max": sum(points.values()),
+               "hidden": bool(hidden) and os.path.realpath(path).startswith(hidden),
+               "tests": [{"name": name, "status": "failed", "score": 0.0, "max": pts,
+                          "detail": [f"not run: {args.reason}"]} for name, pts in points.items()]}
+              for _, stem, title, points, path in srcs]
+    total = sum(st["max"] for st in stages)
+    opts = argparse.Namespace(elapsed=0, student=args.student)
     os.makedirs(args.out, exist_ok=True)
+    buf = io.StringIO()
+    with contextlib.redirect_stdout(buf):
+        report.out_gradescope(stages, opts)
+    doc = json.loads(buf.getvalue())
+    doc["output"] = message
     with open(os.path.join(args.out, "results.json"), "w", encoding="utf-8") as f:
-        json.dump({"score": 0.0, "max_score": total, "output": message, "output_format": "text",
-                   "visibility": "visible", "stdout_visibility": "hidden", "tests": tests}, f, indent=2)
+        json.dump(doc, f, indent=2)
         f.write("\n")
     with open(os.path.join(args.out, "results.csv"), "w", encoding="utf-8", newline="") as f:
-        w = csv.writer(f)
-        w.writerow(["student", "score", "max_score", "passed", "tests"] + [s[1] for s in srcs])
-        w.writerow([args.student, 0, fmt(total), 0, len(tests)] + [0 for _ in srcs])
+        with contextlib.redirect_stdout(f):
+            report.out_csv(stages, opts)
     root = ET.Element("testsuites", name="container-lab")
     suite = ET.SubElement(root, "testsuite", name="build", tests="1", failures="1", skipped="0")
     case = ET.SubElement(suite, "testcase", classname="build", name="the submission builds and can be graded")
@@ -95,7 +100,7 @@ def cmd_not_graded(args):
         f.write(ET.tostring(root, encoding="unicode", xml_declaration=True) + "\n")
     with open(os.path.join(args.out, "status.json"), "w", encoding="utf-8") as f:
         json.dump({"student": args.student, "score": 0.0, "max": total,
-                   "stages": {str(k): 0.0 for k in maxes(args.tests)},
+                   "stages": {str(stage): 0.0 for stage, *_ in srcs},
                    "status": args.status, "reason": args.reason}, f, indent=2)
         f.write("\n")
 
