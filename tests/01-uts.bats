@@ -196,16 +196,6 @@ load lib/helpers
 
 # ---- bad input: 125 and one clear line, nothing run ----
 
-# check_usage_error ARGS...: the runtime exits 125 with exactly one "container: " line on stderr
-# and nothing on stdout.
-check_usage_error() {
-	run --separate-stderr ctr "$@"
-	if [ "$status" != 125 ] || [ "$(wc -l <<<"$stderr")" != 1 ] || [[ $stderr != "container: "* ]] ||
-		[ -n "$output" ]; then
-		fail_with "container $* -> status $status (expected 125), stderr: '$stderr', stdout: '$output' (expected one 'container: ...' line on stderr, nothing on stdout)"
-	fi
-}
-
 # bats test_tags=points:2
 @test "usage errors exit 125 with one 'container: ' line" {
 	hint "every bad command line must be refused before anything is created (stages/core/config.c)"

@@ -52,16 +52,16 @@ cgroup_dir() {
 # own_cgroups PID: check that PID is, for pids, memory and cpu, in a cgroup other than the
 # grader's own, and that its directory exists; the directories go into CG_DIRS.
 own_cgroups() {
-	local c mine theirs
+	local c mine theirs dir
 	CG_DIRS=()
 	for c in pids memory cpu; do
 		mine=$(cgroup_path "$c" <"/proc/$$/cgroup")
 		theirs=$(cgroup_path "$c" <"/proc/$1/cgroup")
 		[ "$theirs" != "$mine" ] ||
 			fail_with "the container (pid $1) is in the grader's own $c cgroup '$mine': it got no cgroup of its own (/proc/$1/cgroup: $(tr '\n' ' ' <"/proc/$1/cgroup"))"
-		[ -d "$(hierarchy_mount "$c")$theirs" ] ||
-			fail_with "the container's $c cgroup $(hierarchy_mount "$c")$theirs is not a directory"
-		CG_DIRS+=("$(hierarchy_mount "$c")$theirs")
+		dir=$(hierarchy_mount "$c")$theirs
+		[ -d "$dir" ] || fail_with "the container's $c cgroup $dir is not a directory"
+		CG_DIRS+=("$dir")
 	done
 }
 
@@ -331,10 +331,6 @@ cpu_bandwidth() {
 	for bad in "--memory 12Q" "--memory 1K" "--memory -4M" "--cpus 0" "--cpus abc" "--cpus -1" \
 		"--pids-limit 0" "--pids-limit -3" "--pids-limit x"; do
 		# shellcheck disable=SC2086 # option and value, split on purpose
-		run --separate-stderr ctr run $bad -- true
-		if [ "$status" != 125 ] || [ "$(wc -l <<<"$stderr")" != 1 ] ||
-			[[ $stderr != "container: "* ]] || [ -n "$output" ]; then
-			fail_with "container run $bad -- true -> status $status (expected 125), stderr: '$stderr', stdout: '$output'"
-		fi
+		check_usage_error run $bad -- true
 	done
 }

@@ -39,11 +39,6 @@ teardown() {
 
 # ---- helpers ----
 
-# links: the names of this namespace's links, one a line, sorted.
-links() {
-	ip -o link show | awk -F': ' '{print $2}' | cut -d@ -f1 | sort
-}
-
 # host_if_with ADDR: the name of the grader-side interface that has the IPv4 address ADDR.
 host_if_with() {
 	ip -o -4 addr show | awk -v a="$1/" 'index($4, a) == 1 { print $2; exit }'
@@ -95,11 +90,7 @@ hold_netns() {
 expect_refused() {
 	local before
 	before=$(links)
-	run --separate-stderr ctr "$@"
-	if [ "$status" != 125 ] || [ "$(wc -l <<<"$stderr")" != 1 ] || [[ $stderr != "container: "* ]] ||
-		[ -n "$output" ]; then
-		fail_with "container $* -> status $status (expected 125), stderr: '$stderr', stdout: '$output' (expected one 'container: ...' line on stderr, nothing on stdout)"
-	fi
+	check_usage_error "$@"
 	if [ "$(links)" != "$before" ]; then
 		fail_with "container $* was refused but left a link behind: $(comm -13 <(echo "$before") <(links) | tr '\n' ' ')"
 	fi

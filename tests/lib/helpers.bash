@@ -102,6 +102,17 @@ fresh_rootfs() {
 	cp -a "$ROOTFS" "$RFS"
 }
 
+# check_usage_error ARGS...: the runtime exits 125 with exactly one "container: " line on stderr
+# and nothing on stdout.
+check_usage_error() {
+	run --separate-stderr ctr "$@"
+	# shellcheck disable=SC2154 # $stderr: set by bats' run --separate-stderr
+	if [ "$status" != 125 ] || [ "$(wc -l <<<"$stderr")" != 1 ] || [[ $stderr != "container: "* ]] ||
+		[ -n "$output" ]; then
+		fail_with "container $* -> status $status (expected 125), stderr: '$stderr', stdout: '$output' (expected one 'container: ...' line on stderr, nothing on stdout)"
+	fi
+}
+
 # ---- waiting without sleeping for a fixed time ----
 
 # wait_for DESCRIPTION CMD...: poll CMD every 20 ms until it succeeds.
@@ -182,7 +193,8 @@ _new_cgroups() {
 		printf '%s\n' "$c"
 	done
 }
-_snap_links() { ip -o link show 2>/dev/null | awk -F': ' '{print $2}' | cut -d@ -f1 | sort; }
+# links: the names of this network namespace's links, one a line, sorted.
+links() { ip -o link show 2>/dev/null | awk -F': ' '{print $2}' | cut -d@ -f1 | sort; }
 # Processes, read without forking (a fork would itself show up as a new process).
 _snap_pids() {
 	local d
@@ -196,7 +208,7 @@ common_setup() {
 	_BG_PIDS=()
 	_snap_mounts >"$BATS_TEST_TMPDIR/.mounts.before"
 	_snap_cgroups >"$BATS_TEST_TMPDIR/.cgroups.before"
-	_snap_links >"$BATS_TEST_TMPDIR/.links.before"
+	links >"$BATS_TEST_TMPDIR/.links.before"
 	_BEFORE_PIDS=" $(_snap_pids | tr '\n' ' ') "
 }
 
@@ -262,7 +274,7 @@ _leaks() {
 	local d=$BATS_TEST_TMPDIR
 	_snap_mounts >"$d/.mounts.after"
 	_snap_cgroups >"$d/.cgroups.after"
-	_snap_links >"$d/.links.after"
+	links >"$d/.links.after"
 	comm -13 "$d/.mounts.before" "$d/.mounts.after" | sed 's/^/  new mount: /'
 	comm -23 "$d/.mounts.before" "$d/.mounts.after" | sed 's/^/  mount gone: /'
 	_new_cgroups | sed 's/^/  cgroup: /'

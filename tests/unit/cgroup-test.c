@@ -624,6 +624,16 @@ static void test_v1_partial_create(void)
 /* Detection against real filesystems, in a private mount namespace of a child process. */
 static int detect_child(const char *base)
 {
+	/* Mount FSTYPE at MOUNT_AT (under base, in this order), then detect at LOOK_AT. */
+	static const struct {
+		const char *mount_at, *fstype, *look_at, *what;
+		enum cgroup_mode want;
+	} cases[] = {
+	    {"v1", "tmpfs", "v1", "tmpfs", CGROUP_V1},
+	    {"v1/unified", "cgroup2", "v1", "tmpfs + cgroup2 at unified", CGROUP_HYBRID},
+	    {"v2", "cgroup2", "v2", "cgroup2", CGROUP_V2},
+	    {"none", "ramfs", "none", "ramfs", CGROUP_NONE},
+	};
 	char d[PATH_MAX];
 	enum cgroup_mode got;
 	int bad = 0;
@@ -632,39 +642,20 @@ static int detect_child(const char *base)
 		return 77;
 	if (mount("t", base, "tmpfs", 0, NULL) < 0)
 		return 77;
-	snprintf(d, sizeof(d), "%s/v1", base);
-	mkdir(d, 0755);
-	if (mount("t", d, "tmpfs", 0, NULL) < 0)
-		return 77;
-	got = detect_at(d);
-	bad |= got != CGROUP_V1;
-	printf("#   tmpfs: %d (want %d)\n", got, CGROUP_V1);
-	snprintf(d, sizeof(d), "%s/v1/unified", base);
-	mkdir(d, 0755);
-	if (mount("c", d, "cgroup2", 0, NULL) < 0)
-		return 77;
-	snprintf(d, sizeof(d), "%s/v1", base);
-	got = detect_at(d);
-	bad |= got != CGROUP_HYBRID;
-	printf("#   tmpfs + cgroup2 at unified: %d (want %d)\n", got, CGROUP_HYBRID);
-	snprintf(d, sizeof(d), "%s/v2", base);
-	mkdir(d, 0755);
-	if (mount("c", d, "cgroup2", 0, NULL) < 0)
-		return 77;
-	got = detect_at(d);
-	bad |= got != CGROUP_V2;
-	printf("#   cgroup2: %d (want %d)\n", got, CGROUP_V2);
-	snprintf(d, sizeof(d), "%s/none", base);
-	mkdir(d, 0755);
-	if (mount("r", d, "ramfs", 0, NULL) < 0)
-		return 77;
-	got = detect_at(d);
-	bad |= got != CGROUP_NONE;
-	printf("#   ramfs: %d (want %d)\n", got, CGROUP_NONE);
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		snprintf(d, sizeof(d), "%s/%s", base, cases[i].mount_at);
+		mkdir(d, 0755);
+		if (mount("t", d, cases[i].fstype, 0, NULL) < 0)
+			return 77;
+		snprintf(d, sizeof(d), "%s/%s", base, cases[i].look_at);
+		got = detect_at(d);
+		bad |= got != cases[i].want;
+		printf("#   %s: %d (want %d)\n", cases[i].what, got, cases[i].want);
+	}
 	/* cgroup_detect() remembers its first answer. */
 	detected_mode = CGROUP_NONE;
-	cgroup_root = d;
 	snprintf(d, sizeof(d), "%s/v2", base);
+	cgroup_root = d;
 	got = cgroup_detect();
 	cgroup_root = "/nonexistent";
 	bad |= got != CGROUP_V2 || cgroup_detect() != CGROUP_V2;
