@@ -53,7 +53,7 @@ CLASS_ARGS   ?=
 KIT_OUT      ?= build/student-kit
 HIDDEN       ?=
 
-.PHONY: all help deps runtime starters check-starters rootfs grade bench test lint format clean clean-state \
+.PHONY: all help deps runtime starters check-starters readme-tables rootfs grade bench test lint format clean clean-state \
 	slides demo record test-vm grade-class student-kit gradescope-bundle
 .DELETE_ON_ERROR:
 
@@ -66,6 +66,7 @@ help:
 	@echo "make runtime         build build/stages/container (yours) and build/ref/container"
 	@echo "make rootfs          build the busybox rootfs into $(ROOTFS)"
 	@echo "make starters        regenerate stages/*/ starters from solutions/ (instructors)"
+	@echo "make readme-tables   regenerate the graded-tests table of every stage README from the tests"
 	@echo "make lint | format   clang-format, cppcheck, shellcheck | reformat the C sources"
 	@echo "make deps            install what the kit needs (apt-get, npm)"
 	@echo "make grade-class SUBMISSIONS=DIR [CLASS_ARGS=...]  grade a class: OUT/gradebook.csv (instructors)"
@@ -113,6 +114,10 @@ check-starters: $(GEN_SRC)
 		if ! cmp -s "$$f" "$$t"; then echo "starter out of sync with its solution: $$t (run make starters)"; \
 		diff -u "$$t" "$$f" | head -20; rc=1; fi; done; \
 	[ $$rc = 0 ] && echo "starters: all $(words $(GEN_SRC)) in sync with solutions/"; exit $$rc
+
+# The "How you are graded" table of each stage README, from its test file (make test checks them).
+readme-tables:
+	python3 tests/lib/readme-tables
 
 rootfs: $(ROOTFS)/.built
 $(ROOTFS)/.built: rootfs-builder/build $(wildcard rootfs-builder/probes/*.c) | $(DEPS_STAMP)
