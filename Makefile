@@ -73,7 +73,7 @@ help:
 	@echo "make student-kit [KIT_OUT=DIR]  the tree students get: no solutions/ (instructors)"
 	@echo "make gradescope-bundle [HIDDEN=DIR]  build/autograder.zip for Gradescope (instructors)"
 	@echo "make clean-state     remove mounts, cgroups, veths a killed run left behind"
-	@echo "make test-vm [STAGE=N] [VM_ARGS=...]  the reference in a qemu VM on pure cgroup v2 (tests/vm)"
+	@echo "make test-vm [STAGE=N] [VM_ARGS=...]  the reference in a qemu VM on pure cgroup v2 (tests/kit/vm)"
 	@echo "make slides          build the lecture decks: slides/out/*.html and *.pdf (offline)"
 	@echo "make demo [STAGE=N]  the live demo of stage N (default: a tour of all); DEMO_AUTO=1 DEMO_TMUX=1"
 	@echo "make record          re-record the demos' asciinema casts in slides/casts/"
@@ -117,7 +117,7 @@ check-starters: $(GEN_SRC)
 
 # The "How you are graded" table of each stage README, from its test file (make test checks them).
 readme-tables:
-	python3 tests/lib/readme-tables
+	python3 tests/kit/readme-tables
 
 rootfs: $(ROOTFS)/.built
 $(ROOTFS)/.built: rootfs-builder/build $(wildcard rootfs-builder/probes/*.c) | $(DEPS_STAMP)
@@ -142,25 +142,25 @@ demo: build/ref/container rootfs
 record: build/ref/container rootfs
 	slides/record $(STAGE)
 
-# How fast a container starts (tests/bench/run): the reference at every stage -- or, with
+# How fast a container starts (tests/kit/bench/run): the reference at every stage -- or, with
 # IMPL=stages or IMPL=PATH, that runtime -- against unshare+chroot, bwrap, crun and runc, in one
 # hyperfine run. BENCH_ARGS: --quick, --runs N, --no-grade, --no-rootfs. Results: results/bench/.
 BENCH_ARGS   ?=
 bench: | $(DEPS_STAMP)
-	tests/bench/run --impl '$(if $(filter file,$(origin IMPL)),solutions,$(IMPL))' $(BENCH_ARGS)
+	tests/kit/bench/run --impl '$(if $(filter file,$(origin IMPL)),solutions,$(IMPL))' $(BENCH_ARGS)
 
 # The reference (or IMPL=PATH) graded inside a qemu VM: Debian's cloud kernel, pure cgroup v2.
-# VM_ARGS: more tests/vm/run options, e.g. VM_ARGS="--mode v1" or "--only 4".
+# VM_ARGS: more tests/kit/vm/run options, e.g. VM_ARGS="--mode v1" or "--only 4".
 VM_IMPL      = $(if $(filter-out solutions ref stages,$(IMPL)),$(IMPL),build/ref/container)
 VM_ARGS      ?=
 test-vm: build/ref/container rootfs
-	tests/vm/run --impl $(VM_IMPL) $(if $(STAGE),--stage $(STAGE)) $(VM_ARGS)
+	tests/kit/vm/run --impl $(VM_IMPL) $(if $(STAGE),--stage $(STAGE)) $(VM_ARGS)
 
 test: | $(DEPS_STAMP)
-	tests/selftest
+	tests/kit/selftest
 
 lint: | $(DEPS_STAMP)
-	tests/lint
+	tests/kit/lint
 
 format:
 	clang-format -i $(CORE_SRC) $(CORE_HDR) $(SOL_SRC) $(wildcard rootfs-builder/probes/*.c)

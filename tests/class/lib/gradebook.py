@@ -12,7 +12,7 @@
   gradebook.py gradebook --out OUT --students FILE --tests FILE... [--jobs N] [--elapsed S] [--isolation I]
                                                      OUT/gradebook.csv and OUT/summary.txt
 
-Points and test names come from the test files through tests/lib/report.py (the one parser).
+Points and test names come from the test files through tests/grader/report.py (the one parser).
 Standard library only.
 """
 import argparse
@@ -26,8 +26,8 @@ import re
 import sys
 import xml.etree.ElementTree as ET
 
-sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "lib"))
-import report  # noqa: E402  (tests/lib/report.py)
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "grader"))
+import report  # noqa: E402  (tests/grader/report.py)
 
 
 def stage_of(path):

@@ -4,7 +4,7 @@
 # Every test carries its points in a `# bats test_tags=points:N` line. The runtime under test is
 # $CONTAINER; nothing here depends on how it is written, only on the contract (LAB.md).
 
-load lib/helpers
+load helpers
 
 # ---- the hostname ----
 

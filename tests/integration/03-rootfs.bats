@@ -10,7 +10,7 @@
 # writes (or might write, if the runtime is broken) use a private copy of it (fresh_rootfs).
 # Device nodes are only written to after their major:minor numbers were checked.
 
-load lib/helpers
+load helpers
 
 setup() {
 	common_setup

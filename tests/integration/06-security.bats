@@ -13,7 +13,7 @@
 # device node made with mknod, and the clock is only "set" (to the time it already is) after the
 # container has shown it lacks CAP_SYS_TIME.
 
-load lib/helpers
+load helpers
 
 setup() {
 	common_setup

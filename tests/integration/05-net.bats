@@ -11,7 +11,7 @@
 # uses its own subnet 10.205.N.0/24, whose host end is 10.205.N.1.
 
 # shellcheck disable=SC2030,SC2031,SC2154 # each test and its teardown share one subshell; bats' run sets $stderr
-load lib/helpers
+load helpers
 
 setup() {
 	common_setup

@@ -10,7 +10,7 @@
 # run from $PROBES and the tests synchronise with the container through files in
 # $BATS_TEST_TMPDIR.
 
-load lib/helpers
+load helpers
 
 setup() {
 	common_setup

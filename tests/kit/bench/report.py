@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """report.py — turn a hyperfine --export-json file into the bench tables (stdout, JSON, Markdown).
 
-Called by tests/bench/run. Medians, not means: a loaded machine adds a long tail of slow runs,
+Called by tests/kit/bench/run. Medians, not means: a loaded machine adds a long tail of slow runs,
 which moves the mean and hardly the median. Ratios are medians over medians of the same run.
 """
 import argparse

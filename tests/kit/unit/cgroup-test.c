@@ -19,7 +19,7 @@
  *
  * Build and run (from the top of the repo):
  *   gcc -std=gnu11 -Wall -Wextra -Werror -Istages/core -o build/unit/cgroup-test \
- *       tests/unit/cgroup-test.c stages/core/error.c && build/unit/cgroup-test
+ *       tests/kit/unit/cgroup-test.c stages/core/error.c && build/unit/cgroup-test
  * Output: TAP ("ok N - ...", "not ok N - ..."); exit 0 when all pass, 1 otherwise.
  */
 #define _GNU_SOURCE

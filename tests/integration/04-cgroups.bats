@@ -10,7 +10,7 @@
 # on v1, hybrid and v2 hosts. Limits are checked by what they do (a fork bomb, an OOM kill, CPU
 # time), and the probes that do it live in the busybox rootfs (rootfs-builder/probes/).
 
-load lib/helpers
+load helpers
 
 setup() {
 	common_setup
