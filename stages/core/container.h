@@ -2,9 +2,10 @@
  * container.h — the one header of the container-lab runtime.
  *
  * The runtime is a small core (stages/core/, given to students, not an exercise) that calls one
- * module per kernel feature, one module per stage:
+ * module per kernel feature, one module per stage (stage 1 has two: the process, its namespaces):
  *
- *   stage 1  stages/01-uts/uts.c          clone(2), UTS + IPC namespaces, waitpid(2)
+ *   stage 1  stages/01-uts/process.c      the container's process: clone(2), waitpid(2)
+ *            stages/01-uts/uts.c          UTS + IPC namespaces, the hostname
  *   stage 2  stages/02-pid/pid.c          PID + mount namespaces, a fresh /proc
  *   stage 3  stages/03-rootfs/rootfs.c    pivot_root(2) into --rootfs, /proc /sys /dev
  *   stage 4  stages/04-cgroups/cgroup.c   a cgroup per container: pids, memory, cpu (v1 and v2)
@@ -72,18 +73,21 @@ const char *fail_message(void);
  */
 int todo(const char *what);
 
-/* ---- stage 1: uts.c ---- */
+/* ---- stage 1: uts.c (the namespaces) ---- */
 
 /* Namespaces this stage adds to clone(2)'s flags. */
 unsigned long uts_clone_flags(void);
+/* In the child: give the new UTS namespace its hostname. 0, or -1 with fail() set. */
+int uts_setup(const struct config *cfg);
+
+/* ---- stage 1: process.c (the container's process, its end and exit status) ---- */
+
 /*
  * Start fn(arg) in a new process created with clone(2) and the given namespace flags (SIGCHLD is
  * added so that waitpid(2) works as for fork). Returns the child's pid (as seen by the caller), or
  * -1 with fail() set.
  */
 pid_t container_clone(int (*fn)(void *), void *arg, unsigned long ns_flags);
-/* In the child: give the new UTS namespace its hostname. 0, or -1 with fail() set. */
-int uts_setup(const struct config *cfg);
 /*
  * Wait for the container's first process and turn its wait status into the runtime's exit status:
  * its exit code, or 128 + N if signal N killed it. Must keep waiting when a forwarded signal

@@ -116,6 +116,8 @@ load helpers
 	assert_equal "$status" 137
 }
 
+# Relies on: the runtime forwards the signal once (the trap counts it); how (handlers, a
+# signalfd, a helper in between) is free.
 # bats test_tags=points:2
 @test "SIGTERM sent to the runtime reaches COMMAND, and the runtime keeps waiting" {
 	ctr_bg run -- sh -c 'trap "kill \$p; echo got-term; exit 3" TERM; sleep 1000 & p=$!; echo ready; wait $p'
@@ -225,11 +227,14 @@ load helpers
 	done
 }
 
+# The message must say why (the contract); "must run as root" is its example, not its only
+# wording: a runtime may speak of privileges, permission or CAP_SYS_ADMIN instead.
 # bats test_tags=points:1
 @test "not root: 125 and a 'container: ' line that says so" {
 	requires tool:setpriv
 	hint "check geteuid() first, and say 'must run as root'"
 	run --separate-stderr setpriv --reuid=65534 --regid=65534 --clear-groups "$CONTAINER" run -- true
 	assert_equal "$status" 125
-	assert_regex "$stderr" '^container: .*root'
+	assert_equal "$(wc -l <<<"$stderr")" 1
+	assert_regex "$stderr" '^container: .*([Rr]oot|[Pp]rivilege|[Pp]ermission|CAP_SYS_ADMIN|superuser)'
 }

@@ -75,6 +75,8 @@ all_gone() {
 
 # ---- the container's cgroup ----
 
+# Relies on: "a cgroup of its own" means, on a v1 or hybrid host, one in each of the pids, memory
+# and cpu hierarchies, limits or not (the contract's stage 4; on v2 they are one directory).
 # bats test_tags=points:3
 @test "COMMAND runs in a cgroup of its own (pids, memory, cpu), removed when it exits" {
 	mkfifo "$BATS_TEST_TMPDIR/go"
@@ -148,7 +150,8 @@ all_gone() {
 	run -0 ctr run --rootfs "$ROOTFS" --pids-limit 20 -- probe-forkbomb
 	assert_output --regexp '^forks=[0-9]+ eagain=1 errno=EAGAIN$'
 	forks=$(sed -n 's/^forks=\([0-9]*\).*/\1/p' <<<"$output")
-	# COMMAND is PID 1 and the only other process: 1 + forks tasks, and the limit is 20.
+	# COMMAND is PID 1 and the only other process: 1 + forks tasks, and the limit is 20. Down to
+	# 15: a runtime may keep a few processes of its own in the cgroup (a helper on its way out).
 	[ "$forks" -le 19 ] && [ "$forks" -ge 15 ] ||
 		fail_with "the probe made $forks children besides itself; with --pids-limit 20 it should make 19 (at most 20 tasks)"
 }

@@ -75,24 +75,65 @@ ctr_wait() {
 	status=$rc
 }
 
-# ctr_init_pid [RUNTIME_PID]: the container's first process, seen from here: the runtime's child
-# that lives in another UTS namespace (a runtime may have other children of its own).
+# ctr_init_pid [RUNTIME_PID]: the global pid of the container's first process (COMMAND), found
+# through its namespaces and never through the shape of the runtime's process tree: COMMAND may
+# be the runtime's child, or a deeper descendant (a helper that unshares and forks, like runc's
+# nsexec, or a monitor process like bubblewrap's). The contract gives two ways to tell it:
+#  1. from stage 2, COMMAND is PID 1 of a PID namespace of its own: the descendant whose NSpid
+#     (/proc/PID/status) has more than one number and ends in 1. A helper stays in our PID
+#     namespace (one number); COMMAND's own children are not 1 there.
+#  2. a stage-1 runtime makes no PID namespace. Then COMMAND's process is the one in another UTS
+#     namespace (stage 1's) that runs COMMAND [ARG...]: its command line is a proper tail of the
+#     runtime's own, which ends with COMMAND [ARG...]. A helper forked from the runtime still
+#     has the runtime's whole command line (or one of its own); a process in another UTS
+#     namespace that COMMAND started is deeper down.
+# The shallowest match wins: a descendant of COMMAND may have made namespaces of its own.
+# Polls until COMMAND has exec'd (before that, it has the runtime's command line).
 ctr_init_pid() {
-	local rt=${1:-$CTR_PID} deadline=$((SECONDS + WAIT_TIMEOUT)) c myuts
-	myuts=$(readlink /proc/$$/ns/uts)
+	local rt=${1:-$CTR_PID} deadline=$((SECONDS + WAIT_TIMEOUT)) found
 	while [ $SECONDS -le $deadline ]; do
-		for c in $(_children "$rt"); do
-			if [ "$(readlink "/proc/$c/ns/uts" 2>/dev/null)" != "$myuts" ] &&
-				[ -n "$(readlink "/proc/$c/ns/uts" 2>/dev/null)" ]; then
-				echo "$c"
-				return 0
-			fi
-		done
+		found=$(_init_pid_of "$rt") && { echo "$found"; return 0; }
 		kill -0 "$rt" 2>/dev/null || break
 		sleep 0.02
 	done
-	echo "no child of the runtime (pid $rt) in a new UTS namespace found" >&2
+	echo "no process found under the runtime (pid $rt) that is PID 1 of a PID namespace of its own, or (stage 1) that runs COMMAND in a UTS namespace other than the grader's" >&2
 	return 1
+}
+
+# _init_pid_of RUNTIME_PID: one look for ctr_init_pid (see there); fails if there is none yet.
+_init_pid_of() {
+	local rt=$1 level next p nspid myuts tail_pid="" rtcmd cmd
+	myuts=$(readlink /proc/$$/ns/uts)
+	rtcmd=$(_cmdline "$rt") || return 1
+	level=$(_children "$rt")
+	while [ -n "${level// /}" ]; do
+		next=""
+		for p in $level; do
+			nspid=$(sed -n 's/^NSpid:[[:space:]]*//p' "/proc/$p/status" 2>/dev/null)
+			if [[ $nspid =~ [[:space:]]1$ ]]; then
+				echo "$p"
+				return 0
+			fi
+			if [ -z "$tail_pid" ] && [ "$(readlink "/proc/$p/ns/uts" 2>/dev/null || echo "$myuts")" != "$myuts" ]; then
+				cmd=$(_cmdline "$p") || continue
+				[ -n "$cmd" ] && [ "$cmd" != "$rtcmd" ] && [[ $rtcmd == *"$cmd" ]] && tail_pid=$p
+			fi
+			next+=" $(_children "$p")"
+		done
+		# A PID-1 process is at most as deep as COMMAND: finish this level's NSpid check first.
+		[ -n "$tail_pid" ] && { echo "$tail_pid"; return 0; }
+		level=$next
+	done
+	return 1
+}
+
+# _cmdline PID: PID's arguments, each NUL turned into a space and each argument %q-quoted (so
+# that an argument holding a space cannot fake an argument boundary).
+_cmdline() {
+	local -a args
+	mapfile -d '' args <"/proc/$1/cmdline" 2>/dev/null || return 1
+	[ ${#args[@]} -gt 0 ] || return 1
+	printf ' %q' "${args[@]}"
 }
 
 # fresh_rootfs: a copy of the rootfs this test may write into; its path in $RFS.
