@@ -1,31 +1,58 @@
 #!/usr/bin/env python3
-"""report.py — turn the TAP that tests/grade collected into a score, in the format asked for.
+"""report.py — the grading pipeline's one core: run the test files, score them, write every format.
+
+  report.py run --out DIR [--formats F,..] [--deadline EPOCH] [--progress auto|on|off]
+                [--student ID] [--hidden-dir DIR] [--filter RE] [--abort] [--note TEXT] -- FILE.bats...
+      Runs each file in its own bats process (in the order given), reads bats' TAP as it is written
+      (a line per finished test on stderr: the live progress), and when done -- or cut short by the
+      deadline or a signal -- writes every format asked for in one pass: the table on stdout,
+      DIR/results.{tap,xml,json,csv} and the raw TAP in DIR/tap/. tests/grade calls this inside
+      its sandbox; the VM, class grading, Gradescope and Classroom all go through tests/grade.
+  report.py zero --out DIR --reason TEXT [--log FILE] [--student ID] [--hidden-dir DIR] FILE.bats...
+      The same formats for a submission that could not be graded (it did not build...): every test
+      listed, 0 points, the reason (and the log's head) as what Gradescope shows.
+  report.py check FILE.bats...
+      The test files' own rules (tests/kit/lint): a points tag above every @test, unique names, a
+      '# Stage N -- title' line in the first lines.
 
 Points come from the test files themselves: the `# bats test_tags=points:N` line above each
 `@test` (a test without one is worth 1 point). Stage titles come from each file's `# Stage ...`
-comment. Formats: table (for people), tap, junit (JUnit XML), gradescope (results.json), csv.
+comment. This file is the one place that reads them (class/lib/gradebook.py imports it).
 
-Exit status: 0 if every test passed, 3 if some did not, 2 if the results cannot be read.
+Exit status of run: 0 every test passed; 3 some did not; 5 grading was cut short (deadline or
+signal: what did not run is marked so, every format is still written); 2 nothing to report.
+Standard library only: it also runs in the test VM.
 """
 import argparse
 import csv
 import io
 import json
 import os
+import queue
 import re
+import signal
+import subprocess
 import sys
+import threading
+import time
 import xml.etree.ElementTree as ET
 
+KIT = os.path.realpath(os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", ".."))
 TEST_RE = re.compile(r"""^\s*@test\s+(?:"((?:[^"\\]|\\.)*)"|'([^']*)')""")
 TAGS_RE = re.compile(r"^\s*#\s*bats\s+test_tags=(.*)$")
 TAP_RE = re.compile(r"^(ok|not ok) (\d+) (.*?)(?: # (skip|timeout)\b ?(.*))?$")
+FORMATS = ("table", "tap", "junit", "gradescope", "csv", "classroom")
+FILE_OF = {"tap": "results.tap", "junit": "results.xml", "gradescope": "results.json", "csv": "results.csv",
+           "classroom": "classroom.json"}
 
 
-def parse_source(path):
-    """Return (title, {test name: points}) for one .bats file."""
-    title, points, pending = None, {}, None
+# ---- the test files: titles, names, points ----
+
+def read_source(path):
+    """(title, [(test name, points, explicit points tag?, line number)]) of one .bats file."""
+    title, tests, pending = None, [], None
     with open(path, encoding="utf-8") as f:
-        for line in f:
+        for no, line in enumerate(f, 1):
             if title is None and re.match(r"^#\s*Stage\b", line):
                 title = line.lstrip("#").strip()
             m = TAGS_RE.match(line)
@@ -33,17 +60,28 @@ def parse_source(path):
                 for tag in m.group(1).split(","):
                     tag = tag.strip()
                     if tag.startswith("points:"):
-                        pending = float(tag.split(":", 1)[1])
+                        pending = (float(tag.split(":", 1)[1]), no)
                 continue
             m = TEST_RE.match(line)
             if m:
                 name = m.group(1) if m.group(1) is not None else m.group(2)
                 name = name.replace('\\"', '"')
-                points[name] = pending if pending is not None else 1.0
+                explicit = pending is not None and pending[1] == no - 1
+                tests.append((name, pending[0] if pending else 1.0, explicit, no))
                 pending = None
             elif line.strip() and not line.lstrip().startswith("#"):
                 pending = None
-    return title or os.path.basename(path), points
+    return title or os.path.basename(path), tests
+
+
+def parse_source(path):
+    """Return (title, {test name: points}) for one .bats file."""
+    title, tests = read_source(path)
+    return title, {name: pts for name, pts, _, _ in tests}
+
+
+def stage_of(path):
+    return int(os.path.basename(path)[:2])
 
 
 def parse_tap(text):
@@ -52,15 +90,7 @@ def parse_tap(text):
     for line in text.splitlines():
         m = TAP_RE.match(line)
         if m:
-            ok, _, name, directive, reason = m.groups()
-            status = "passed" if ok == "ok" else "failed"
-            detail = []
-            if directive == "skip":
-                status = "skipped"
-                detail = [reason or "skipped"]
-            elif directive == "timeout":
-                detail = ["timed out: " + (reason or "")]
-            cur = {"name": name, "status": status, "detail": detail}
+            cur = tap_test(m)
             tests.append(cur)
         elif cur is not None and line.startswith("#"):
             body = line[2:] if line.startswith("# ") else line[1:]
@@ -70,68 +100,83 @@ def parse_tap(text):
     return tests
 
 
+def tap_test(m):
+    ok, _, name, directive, reason = m.groups()
+    status = "passed" if ok == "ok" else "failed"
+    detail = []
+    if directive == "skip":
+        status = "skipped"
+        detail = [reason or "skipped"]
+    elif directive == "timeout":
+        detail = ["timed out: " + (reason or "")]
+    return {"name": name, "status": status, "detail": detail}
+
+
 def fmt_points(p):
     return str(int(p)) if float(p).is_integer() else f"{p:g}"
 
 
-def load(args):
-    stages = []
-    for name in sorted(os.listdir(args.tap_dir)):
-        if not name.endswith(".src"):
+def stage_result(path, tests, err="", hidden_dir="", filt="", stopped=""):
+    """One file's results: tests as bats reported them, scored; the tests it did not report, as
+    failed (the file crashed or stopped early) or, when grading was cut short, as not run.
+    Tests that --filter left out on purpose are not reported at all."""
+    title, points = parse_source(path)
+    seen = {t["name"] for t in tests}
+    for t in tests:
+        t["max"] = points.get(t["name"], 1.0)
+        t["score"] = t["max"] if t["status"] == "passed" else 0.0
+    for name, pts in points.items():
+        if name in seen or (filt and not re.search(filt, name)):
             continue
-        base = name[:-4]
-        src = open(os.path.join(args.tap_dir, name), encoding="utf-8").read().strip()
-        title, points = parse_source(src)
-        tap_path = os.path.join(args.tap_dir, base + ".tap")
-        tap = open(tap_path, encoding="utf-8", errors="replace").read() if os.path.exists(tap_path) else ""
-        err_path = os.path.join(args.tap_dir, base + ".err")
-        err = open(err_path, encoding="utf-8", errors="replace").read() if os.path.exists(err_path) else ""
-        hidden = bool(args.hidden_dir) and os.path.realpath(src).startswith(os.path.realpath(args.hidden_dir) + os.sep)
-        tests = parse_tap(tap)
-        seen = {t["name"] for t in tests}
-        for t in tests:
-            t["max"] = points.get(t["name"], 1.0)
-            t["score"] = t["max"] if t["status"] == "passed" else 0.0
-        # A file that crashed or stopped early: its remaining tests count as failed, with why.
-        # (Tests that --filter left out on purpose are not reported at all.)
-        for name_, pts in points.items():
-            if name_ not in seen and (not args.filter or re.search(args.filter, name_)):
-                tests.append({"name": name_, "status": "failed", "max": pts, "score": 0.0,
-                              "detail": ["did not run: the test file stopped early"] +
-                              err.strip().splitlines()[-5:]})
-        stages.append({"file": base, "title": title, "tests": tests, "hidden": hidden,
-                       "score": sum(t["score"] for t in tests),
-                       "max": sum(t["max"] for t in tests)})
-    return stages
+        if stopped:
+            tests.append({"name": name, "status": "notrun", "max": pts, "score": 0.0,
+                          "detail": [f"not run: {stopped}"]})
+        else:
+            tests.append({"name": name, "status": "failed", "max": pts, "score": 0.0,
+                          "detail": ["did not run: the test file stopped early"] +
+                          err.strip().splitlines()[-5:]})
+    hidden = bool(hidden_dir) and os.path.realpath(path).startswith(os.path.realpath(hidden_dir) + os.sep)
+    return {"file": os.path.basename(path)[:-5], "title": title, "tests": tests, "hidden": hidden,
+            "score": sum(t["score"] for t in tests), "max": sum(t["max"] for t in tests)}
 
 
-def out_table(stages, args):
-    color = sys.stdout.isatty() and os.environ.get("NO_COLOR") is None
+# ---- the formats ----
+
+def out_table(stages, args, out=None):
+    out = out or sys.stdout
+    color = out.isatty() and os.environ.get("NO_COLOR") is None
+
     def c(code, s):
         return f"\033[{code}m{s}\033[0m" if color else s
-    mark = {"passed": c("32", "PASS"), "failed": c("31", "FAIL"), "skipped": c("33", "SKIP")}
+
+    def p(s=""):
+        print(s, file=out)
+    mark = {"passed": c("32", "PASS"), "failed": c("31", "FAIL"), "skipped": c("33", "SKIP"),
+            "notrun": c("33", "----")}
     total = maxi = 0.0
     for st in stages:
-        print()
+        p()
         head = f"{st['title']}  ({st['file']}.bats)"
-        print(c("1", f"{head:<68} {fmt_points(st['score']):>4}/{fmt_points(st['max'])}"))
+        p(c("1", f"{head:<68} {fmt_points(st['score']):>4}/{fmt_points(st['max'])}"))
         for t in st["tests"]:
             pts = f"{fmt_points(t['score'])}/{fmt_points(t['max'])}"
-            print(f"  {mark[t['status']]}  {t['name']:<62} {pts:>6}")
+            p(f"  {mark[t['status']]}  {t['name']:<62} {pts:>6}")
             if t["status"] != "passed":
                 lines = [l for l in t["detail"] if not re.match(r"^\s*`@test", l)]
                 for l in lines[:40]:
-                    print("        " + l)
+                    p("        " + l)
                 if len(lines) > 40:
-                    print(f"        ... ({len(lines) - 40} more lines: see results/tap/{st['file']}.tap)")
+                    p(f"        ... ({len(lines) - 40} more lines: see results/tap/{st['file']}.tap)")
         total += st["score"]
         maxi += st["max"]
     n = sum(len(st["tests"]) for st in stages)
     npass = sum(1 for st in stages for t in st["tests"] if t["status"] == "passed")
-    print()
-    print(c("1", f"Score: {fmt_points(total)}/{fmt_points(maxi)}   ({npass}/{n} tests passed, {args.elapsed}s)"))
+    p()
+    p(c("1", f"Score: {fmt_points(total)}/{fmt_points(maxi)}   ({npass}/{n} tests passed, {args.elapsed}s)"))
     for st in stages:
-        print(f"  {st['title'][:66]:<66} {fmt_points(st['score']):>4}/{fmt_points(st['max'])}")
+        p(f"  {st['title'][:66]:<66} {fmt_points(st['score']):>4}/{fmt_points(st['max'])}")
+    for note in args.note or []:
+        p(note)
 
 
 def out_tap(stages, _args):
@@ -149,18 +194,18 @@ def out_tap(stages, _args):
                 print(f"# {l}")
 
 
-def out_junit(stages, args):
+def out_junit(stages, _args):
     root = ET.Element("testsuites", name="container-lab")
     for st in stages:
         suite = ET.SubElement(root, "testsuite", name=st["title"], tests=str(len(st["tests"])),
-                              failures=str(sum(t["status"] == "failed" for t in st["tests"])),
+                              failures=str(sum(t["status"] in ("failed", "notrun") for t in st["tests"])),
                               skipped=str(sum(t["status"] == "skipped" for t in st["tests"])))
         for t in st["tests"]:
             case = ET.SubElement(suite, "testcase", classname=st["file"], name=t["name"])
             ET.SubElement(case, "properties")
             prop = case.find("properties")
             ET.SubElement(prop, "property", name="points", value=fmt_points(t["max"]))
-            if t["status"] == "failed":
+            if t["status"] in ("failed", "notrun"):
                 # The first line that says what went wrong, not where bats was.
                 said = [l.strip() for l in t["detail"] if l.strip() and not l.lstrip().startswith(("(in test", "(from function", "from function", "in test file"))]
                 f = ET.SubElement(case, "failure", message=(said or ["failed"])[0][:200])
@@ -173,7 +218,8 @@ def out_junit(stages, args):
 
 def out_gradescope(stages, args):
     """Gradescope's results.json: numbered per stage across files (a hidden NN-*.bats continues its
-    stage's numbering), text output (bats' backquotes and $ are not Markdown), skips said."""
+    stage's numbering), text output (bats' backquotes and $ are not Markdown), skips said. The
+    top-level output is the score, then the notes (--note: a timeout, the files graded...)."""
     tests, per_stage = [], {}
     for st in stages:
         n = int(st["file"][:2])
@@ -194,10 +240,12 @@ def out_gradescope(stages, args):
                 "visibility": "after_published" if st["hidden"] else "visible",
             })
     total, maxi = sum(st["score"] for st in stages), sum(st["max"] for st in stages)
+    output = getattr(args, "output", None) or "\n".join(
+        [f"Score {fmt_points(total)}/{fmt_points(maxi)}"] + list(args.note or []))
     json.dump({"score": total,
                "max_score": maxi,
                "execution_time": int(args.elapsed),
-               "output": f"Score {fmt_points(total)}/{fmt_points(maxi)}",
+               "output": output,
                "output_format": "text",
                "test_output_format": "text",
                "visibility": "visible",
@@ -217,29 +265,292 @@ def out_csv(stages, args):
     sys.stdout.write(buf.getvalue())
 
 
+def out_classroom(stages, _args):
+    """GitHub Classroom's runner result (what autograding-grading-reporter sums): the workflow
+    passes it base64-encoded in an environment variable, so it stays well under Linux's 128 KiB
+    limit for one: failure messages are shortened until it does."""
+    tests = [(st, t) for st in stages for t in st["tests"]]
+    result = {"version": 1, "max_score": sum(st["max"] for st in stages),
+              "status": "pass" if all(t["status"] == "passed" for _, t in tests) else "fail",
+              "tests": []}
+    for cap in (2000, 500, 120, 0):
+        result["tests"] = [{"name": f"{st['title']}: {t['name']}",
+                            "status": "pass" if t["status"] == "passed" else "fail",
+                            "score": t["score"], "message": "\n".join(t["detail"])[:cap] if t["status"] != "passed" else "",
+                            "test_code": "sudo make grade", "filename": "", "line_no": 0,
+                            "execution_time": ""} for st, t in tests]
+        text = json.dumps(result)
+        if len(text) * 4 // 3 < 100000:
+            break
+    sys.stdout.write(text + "\n")
+
+
+WRITERS = {"classroom": out_classroom, "tap": out_tap, "junit": out_junit, "gradescope": out_gradescope, "csv": out_csv}
+
+
+def write_results(stages, args, formats, outdir, say=True):
+    """Every format asked for, in one pass: files into outdir, the table on stdout."""
+    os.makedirs(outdir, exist_ok=True)
+    for f in formats:
+        if f == "table":
+            continue
+        buf = io.StringIO()
+        saved, sys.stdout = sys.stdout, buf
+        try:
+            WRITERS[f](stages, args)
+        finally:
+            sys.stdout = saved
+        with open(os.path.join(outdir, FILE_OF[f]), "w", encoding="utf-8", newline="") as fh:
+            fh.write(buf.getvalue())
+        if say:
+            print(f"grade: wrote {f} results to {outdir}", file=sys.stderr)
+    if "table" in formats:
+        out_table(stages, args)
+        sys.stdout.flush()
+
+
+# ---- running the tests ----
+
+class Progress:
+    """One line per finished test on stderr: where grading is, and the points so far."""
+
+    def __init__(self, enabled, total_tests):
+        self.on, self.total, self.done, self.score, self.max = enabled, total_tests, 0, 0.0, 0.0
+        self.color = sys.stderr.isatty() and os.environ.get("NO_COLOR") is None
+
+    def test(self, stem, t, pts):
+        self.done += 1
+        self.max += pts
+        got = pts if t["status"] == "passed" else 0.0
+        self.score += got
+        if not self.on:
+            return
+        word = {"passed": "PASS", "failed": "FAIL", "skipped": "SKIP"}[t["status"]]
+        if self.color:
+            word = f"\033[{ {'PASS': 32, 'FAIL': 31, 'SKIP': 33}[word]}m{word}\033[0m"
+        w = len(str(self.total))
+        print(f"[{self.done:>{w}}/{self.total}] {word} {stem[:2]} {t['name'][:58]:<58} "
+              f"{fmt_points(got):>2}/{fmt_points(pts):<2} total {fmt_points(self.score)}/{fmt_points(self.max)}",
+              file=sys.stderr, flush=True)
+
+
+def descendants(pid):
+    """pid's descendants, from /proc (children files, one thread each)."""
+    out, todo = [], [pid]
+    while todo:
+        p = todo.pop()
+        try:
+            for task in os.listdir(f"/proc/{p}/task"):
+                with open(f"/proc/{p}/task/{task}/children") as f:
+                    kids = [int(x) for x in f.read().split()]
+                out += kids
+                todo += kids
+        except OSError:
+            pass
+    return out
+
+
+class Runner:
+    def __init__(self, args, files):
+        self.args, self.files = args, files
+        self.stopped = ""     # why grading stopped early ("" while it goes on)
+        self.urgent = False   # a signal: interrupt the running test too
+        self.proc = None
+        self.wake = queue.Queue()
+
+    def stop(self, why, urgent):
+        if not self.stopped:
+            self.stopped = why
+        self.urgent = self.urgent or urgent
+        self.interrupt()
+
+    def interrupt(self):
+        """Deadline: bats-exec-file gets SIGINT and starts no further test (the running one
+        finishes, teardown and all). A signal: the whole bats session, as a Ctrl-C would."""
+        p = self.proc
+        if p is None or p.poll() is not None:
+            return
+        try:
+            if self.urgent:
+                os.killpg(p.pid, signal.SIGINT)
+                return
+            for d in descendants(p.pid):
+                with open(f"/proc/{d}/cmdline", "rb") as f:
+                    if b"bats-exec-file" in f.read():
+                        os.kill(d, signal.SIGINT)
+        except OSError:
+            pass
+
+    def run_file(self, path, tapdir, progress):
+        a = self.args
+        stem = os.path.basename(path)[:-5]
+        _, points = parse_source(path)
+        cmd = [os.path.join(KIT, "node_modules/bats/bin/bats"), "--formatter", "tap"]
+        cmd += (["--filter", a.filter] if a.filter else []) + (["--abort"] if a.abort else [])
+        print(f"grade: {stem} ...", file=sys.stderr, flush=True)
+        tests = []
+        with open(os.path.join(tapdir, stem + ".tap"), "w", encoding="utf-8") as tap, \
+                open(os.path.join(tapdir, stem + ".err"), "w", encoding="utf-8") as err:
+            # Its own session: a deadline or a signal reaches bats only as this runner decides.
+            self.proc = subprocess.Popen(cmd + [path], stdout=subprocess.PIPE, stderr=err,
+                                         stdin=subprocess.DEVNULL, start_new_session=True,
+                                         text=True, errors="replace", bufsize=1)
+            if self.stopped:
+                self.interrupt()
+            threading.Thread(target=self.pump, args=(self.proc,), daemon=True).start()
+            limit = time.monotonic() + a.file_timeout
+            cur = None
+            while True:
+                try:
+                    line = self.wake.get(timeout=1)
+                except queue.Empty:
+                    line = ""
+                if line is None:
+                    break
+                if not self.stopped and a.deadline and time.time() >= a.deadline:
+                    self.stop(f"grading stopped at its deadline ({a.deadline_s}s)", False)
+                if time.monotonic() >= limit:
+                    # A hung file cannot hang grading: its remaining tests count as failed.
+                    os.killpg(self.proc.pid, signal.SIGKILL)
+                if not line:
+                    continue
+                tap.write(line)
+                tap.flush()
+                line = line.rstrip("\n")
+                m = TAP_RE.match(line)
+                if m:
+                    cur = tap_test(m)
+                    if self.urgent and cur["status"] == "failed":
+                        cur["status"] = "notrun"  # interrupted midway: not the runtime's failure
+                        cur["detail"] = [f"not run: {self.stopped}"]
+                    tests.append(cur)
+                    if cur["status"] != "notrun":
+                        progress.test(stem, cur, points.get(cur["name"], 1.0))
+                elif cur is not None and line.startswith("#") and cur["status"] != "notrun":
+                    body = line[2:] if line.startswith("# ") else line[1:]
+                    if not body.startswith("tags:"):
+                        cur["detail"].append(body)
+            self.proc.wait()
+            self.proc = None
+        with open(os.path.join(tapdir, stem + ".err"), encoding="utf-8", errors="replace") as f:
+            errtext = f.read()
+        return stage_result(path, tests, errtext, a.hidden_dir, a.filter, self.stopped)
+
+    def pump(self, proc):
+        for line in proc.stdout:
+            self.wake.put(line)
+        self.wake.put(None)
+
+
+def cmd_run(args):
+    files = args.files
+    tapdir = os.path.join(args.out, "tap")
+    os.makedirs(args.out, exist_ok=True)
+    if os.path.isdir(tapdir):
+        for f in os.listdir(tapdir):
+            os.unlink(os.path.join(tapdir, f))
+    os.makedirs(tapdir, exist_ok=True)
+    args.deadline_s = args.deadline
+    args.deadline = time.time() + float(args.deadline) if args.deadline else 0
+    formats = [f for f in args.formats.split(",") if f]
+    total = 0
+    for path in files:
+        _, pts = parse_source(path)
+        total += sum(1 for n in pts if not args.filter or re.search(args.filter, n))
+    on = args.progress == "on" or (args.progress == "auto" and sys.stdout.isatty())
+    progress = Progress(on, total)
+    runner = Runner(args, files)
+    for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
+        signal.signal(sig, lambda s, _f: runner.stop(f"grading was stopped ({signal.Signals(s).name})", True))
+    start = time.monotonic()
+    stages = []
+    for path in files:
+        if runner.stopped:
+            stages.append(stage_result(path, [], "", args.hidden_dir, args.filter, runner.stopped))
+            continue
+        stages.append(runner.run_file(path, tapdir, progress))
+    args.elapsed = int(time.monotonic() - start)
+    if runner.stopped:
+        args.note = [f"Grading was cut short: {runner.stopped}; the tests that did not run count 0."] + \
+            list(args.note or [])
+    write_results(stages, args, formats, args.out)
+    if runner.stopped:
+        return 5
+    return 0 if all(t["status"] == "passed" for st in stages for t in st["tests"]) else 3
+
+
+def cmd_zero(args):
+    """Every test failed with the reason, in every format (the table into DIR/report.txt)."""
+    log = ""
+    if args.log and os.path.exists(args.log):
+        with open(args.log, encoding="utf-8", errors="replace") as f:
+            lines = f.read().splitlines()
+        log = "\n".join(lines[:60]) + (f"\n... ({len(lines) - 60} more lines)" if len(lines) > 60 else "")
+    stages = []
+    for path in sorted(args.files, key=lambda p: (stage_of(p), os.path.basename(p))):
+        tests = [{"name": n, "status": "failed", "detail": [f"not run: {args.reason}"]}
+                 for n in parse_source(path)[1]]
+        stages.append(stage_result(path, tests, hidden_dir=args.hidden_dir))
+    args.elapsed, args.note = 0, [args.reason]
+    args.output = args.reason + (("\n\n" + log) if log else "")
+    formats = [f for f in args.formats.split(",") if f and f != "table"]
+    write_results(stages, args, formats, args.out, say=False)
+    with open(os.path.join(args.out, "report.txt"), "w", encoding="utf-8") as f:
+        out_table(stages, args, f)
+    return 0
+
+
+def cmd_check(args):
+    bad = 0
+    for path in args.files:
+        title, tests = read_source(path)
+        seen = set()
+        for name, _, explicit, no in tests:
+            if not explicit:
+                print(f"{path}:{no}: test \"{name}\" has no `# bats test_tags=points:N` line above it")
+                bad = 1
+            if name in seen:
+                print(f"{path}:{no}: duplicate test name \"{name}\"")
+                bad = 1
+            seen.add(name)
+        with open(path, encoding="utf-8") as f:
+            if not any(l.startswith("# Stage ") for l in f.readlines()[:5]):
+                print(f"{path}: no '# Stage N — title' line in its first lines")
+                bad = 1
+    return bad
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--tap-dir", required=True)
-    ap.add_argument("--format", default="table",
-                    choices=["table", "tap", "junit", "gradescope", "csv"])
-    ap.add_argument("--elapsed", default="0")
-    ap.add_argument("--impl", default="")
-    ap.add_argument("--student", default="")
-    ap.add_argument("--hidden-dir", default="")
-    ap.add_argument("--filter", default="", help="the regex given to bats --filter, if any")
+    sub = ap.add_subparsers(dest="cmd", required=True)
+    p = sub.add_parser("run")
+    p.add_argument("--out", required=True)
+    p.add_argument("--formats", default="table")
+    p.add_argument("--student", default="")
+    p.add_argument("--hidden-dir", default="")
+    p.add_argument("--filter", default="", help="the regex given to bats --filter, if any")
+    p.add_argument("--abort", action="store_true", help="bats --abort: stop at the first failure")
+    p.add_argument("--deadline", default="", help="seconds from now: start no test after it")
+    p.add_argument("--file-timeout", type=float, default=float(os.environ.get("FILE_TIMEOUT", 1800)))
+    p.add_argument("--progress", choices=["auto", "on", "off"], default="auto")
+    p.add_argument("--note", action="append", help="a line for the table's end and Gradescope's output")
+    p.add_argument("files", nargs="+")
+    p = sub.add_parser("zero")
+    p.add_argument("--out", required=True)
+    p.add_argument("--reason", required=True)
+    p.add_argument("--log", default="")
+    p.add_argument("--student", default="")
+    p.add_argument("--hidden-dir", default="")
+    p.add_argument("--formats", default="tap,junit,gradescope,csv")
+    p.add_argument("files", nargs="+")
+    p = sub.add_parser("check")
+    p.add_argument("files", nargs="+")
     args = ap.parse_args()
     try:
-        stages = load(args)
+        return {"run": cmd_run, "zero": cmd_zero, "check": cmd_check}[args.cmd](args)
     except OSError as e:
         print(f"report: {e}", file=sys.stderr)
         return 2
-    if not stages:
-        print("report: no results to report", file=sys.stderr)
-        return 2
-    {"table": out_table, "tap": out_tap, "junit": out_junit,
-     "gradescope": out_gradescope, "csv": out_csv}[args.format](stages, args)
-    ok = all(t["status"] == "passed" for st in stages for t in st["tests"])
-    return 0 if ok else 3
 
 
 if __name__ == "__main__":

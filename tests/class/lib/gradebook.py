@@ -1,37 +1,32 @@
 #!/usr/bin/env python3
 """gradebook.py — the class-grading side of the report: used by tests/class/grade-class.
 
-  gradebook.py maxes TESTFILE...                     per-stage maximum points, as JSON
   gradebook.py not-graded --tests FILE... --student ID --status S --reason R --log FILE --out DIR
                                                      results.{json,csv,xml} for a submission that
                                                      could not be graded (did not build...): 0 points
-  gradebook.py classify --dir DIR --tests FILE... --student ID [--jail-status F] [--timed-out]
+  gradebook.py classify --dir DIR --tests FILE... --student ID [--jail-status F]
                                                      status.json: score, per-stage, status, reason
-  gradebook.py finish --dir DIR [--seconds S]        record the time, put the reason into
-                                                     results.json, print one line
+  gradebook.py finish --dir DIR [--seconds S]        record the time, print one line
   gradebook.py gradebook --out OUT --students FILE --tests FILE... [--jobs N] [--elapsed S] [--isolation I]
                                                      OUT/gradebook.csv and OUT/summary.txt
 
-Points and test names come from the test files through tests/grader/report.py (the one parser).
-Standard library only.
+Points and test names come from the test files through tests/grader/report.py (the one parser),
+and every results file is written by it: by tests/grade for a graded submission, by report.zero
+here for one that could not be graded. Standard library only.
 """
 import argparse
-import contextlib
 import csv
-import io
 import glob
 import json
 import os
 import re
 import sys
-import xml.etree.ElementTree as ET
 
-sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "grader"))
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "lib"))
 import report  # noqa: E402  (tests/grader/report.py)
 
 
-def stage_of(path):
-    return int(os.path.basename(path)[:2])
+stage_of = report.stage_of
 
 
 def sources(files):
@@ -54,52 +49,15 @@ def fmt(p):
     return report.fmt_points(p)
 
 
-def cmd_maxes(args):
-    json.dump({str(k): v for k, v in sorted(maxes(args.tests).items())}, sys.stdout)
-    print()
-
-
 def cmd_not_graded(args):
-    """0 points in every format, with the reason and the log's head as the output."""
-    log = ""
-    if args.log and os.path.exists(args.log):
-        with open(args.log, encoding="utf-8", errors="replace") as f:
-            lines = f.read().splitlines()
-        log = "\n".join(lines[:60]) + (f"\n... ({len(lines) - 60} more lines)" if len(lines) > 60 else "")
-    message = args.reason + (("\n\n" + log) if log else "")
+    """0 points in every format (report.py zero: every test listed, the reason and the log's head
+    as what Gradescope shows), and the status."""
+    report.cmd_zero(argparse.Namespace(out=args.out, reason=args.reason, log=args.log, student=args.student,
+                                       hidden_dir=args.hidden_dir, formats="tap,junit,gradescope,csv",
+                                       files=args.tests))
     srcs = sources(args.tests)
-    hidden = os.path.realpath(args.hidden_dir) + os.sep if args.hidden_dir else None
-    # The grader's report, every test failed with the reason: report.py writes it as for a
-    # graded submission (same names, numbers, tags and visibility).
-    stages = [{"file": stem, "title": title, "score": 0.0, "max": sum(points.values()),
-               "hidden": bool(hidden) and os.path.realpath(path).startswith(hidden),
-               "tests": [{"name": name, "status": "failed", "score": 0.0, "max": pts,
-                          "detail": [f"not run: {args.reason}"]} for name, pts in points.items()]}
-              for _, stem, title, points, path in srcs]
-    total = sum(st["max"] for st in stages)
-    opts = argparse.Namespace(elapsed=0, student=args.student)
-    os.makedirs(args.out, exist_ok=True)
-    buf = io.StringIO()
-    with contextlib.redirect_stdout(buf):
-        report.out_gradescope(stages, opts)
-    doc = json.loads(buf.getvalue())
-    doc["output"] = message
-    with open(os.path.join(args.out, "results.json"), "w", encoding="utf-8") as f:
-        json.dump(doc, f, indent=2)
-        f.write("\n")
-    with open(os.path.join(args.out, "results.csv"), "w", encoding="utf-8", newline="") as f:
-        with contextlib.redirect_stdout(f):
-            report.out_csv(stages, opts)
-    root = ET.Element("testsuites", name="container-lab")
-    suite = ET.SubElement(root, "testsuite", name="build", tests="1", failures="1", skipped="0")
-    case = ET.SubElement(suite, "testcase", classname="build", name="the submission builds and can be graded")
-    fail = ET.SubElement(case, "failure", message=args.reason[:200])
-    fail.text = log
-    ET.indent(root)
-    with open(os.path.join(args.out, "results.xml"), "w", encoding="utf-8") as f:
-        f.write(ET.tostring(root, encoding="unicode", xml_declaration=True) + "\n")
     with open(os.path.join(args.out, "status.json"), "w", encoding="utf-8") as f:
-        json.dump({"student": args.student, "score": 0.0, "max": total,
+        json.dump({"student": args.student, "score": 0.0, "max": sum(sum(p.values()) for _, _, _, p, _ in srcs),
                    "stages": {str(stage): 0.0 for stage, *_ in srcs},
                    "status": args.status, "reason": args.reason}, f, indent=2)
         f.write("\n")
@@ -159,13 +117,15 @@ def cmd_classify(args):
                 stages[k] = stages.get(k, 0.0) + float(val)
             graded = True
     reasons = []
-    timed_out = args.timed_out or jail.get("timed_out") == "1"
+    # 124: tests/grade stopped at its deadline (or the jail's timeout stopped it) and scored
+    # what had run.
+    timed_out = jail.get("timed_out") == "1" or jail.get("rc") == "124"
     if timed_out:
         finished = 0
         for path in glob.glob(os.path.join(d, "tap", "*.tap")):
             with open(path, encoding="utf-8", errors="replace") as f:
                 finished += len(report.parse_tap(f.read()))
-        reasons.append(f"timed out after {args.timeout}s: {finished} of {ntests} tests finished "
+        reasons.append(f"out of time ({args.timeout}s): {finished} of {ntests} tests finished "
                        f"({passed} passed), the rest count 0" if graded and finished
                        else f"timed out after {args.timeout}s before any test finished")
     if int(jail.get("pids_limit_hits", "0") or 0) > 0:
@@ -205,8 +165,7 @@ def cmd_classify(args):
 
 
 def cmd_finish(args):
-    """The time into status.json; the reason where Gradescope shows it (results.json's top-level
-    output); one line for the log."""
+    """The time into status.json; one line for the log."""
     st_path = os.path.join(args.dir, "status.json")
     with open(st_path, encoding="utf-8") as f:
         st = json.load(f)
@@ -217,17 +176,6 @@ def cmd_finish(args):
             f.write("\n")
     print(f"{st['status']} {fmt(st['score'])}/{fmt(st['max'])} in {st.get('seconds', '?')}s"
           + (f": {st['reason'][:120]}" if st["reason"] else ""))
-    path = os.path.join(args.dir, "results.json")
-    if not os.path.exists(path):
-        return
-    with open(path, encoding="utf-8") as f:
-        res = json.load(f)
-    if st.get("reason") and not res.get("output"):
-        res["output"] = f"{st['status']}: {st['reason']}"
-        res["output_format"] = "text"
-        with open(path, "w", encoding="utf-8") as f:
-            json.dump(res, f, indent=2)
-            f.write("\n")
 
 
 def cmd_gradebook(args):
@@ -276,8 +224,6 @@ def cmd_gradebook(args):
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     sub = ap.add_subparsers(dest="cmd", required=True)
-    p = sub.add_parser("maxes")
-    p.add_argument("tests", nargs="+")
     p = sub.add_parser("not-graded")
     p.add_argument("--tests", nargs="+", required=True)
     p.add_argument("--student", required=True)
@@ -291,7 +237,6 @@ def main():
     p.add_argument("--tests", nargs="+", required=True)
     p.add_argument("--student", required=True)
     p.add_argument("--jail-status", default="")
-    p.add_argument("--timed-out", action="store_true")
     p.add_argument("--timeout", default="?")
     p.add_argument("--pids-max", default="?")
     p.add_argument("--note", action="append")
@@ -306,7 +251,7 @@ def main():
     p.add_argument("--elapsed", default="0")
     p.add_argument("--isolation", default="jail")
     args = ap.parse_args()
-    {"maxes": cmd_maxes, "not-graded": cmd_not_graded, "classify": cmd_classify,
+    {"not-graded": cmd_not_graded, "classify": cmd_classify,
      "finish": cmd_finish, "gradebook": cmd_gradebook}[args.cmd](args)
 
 
