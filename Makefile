@@ -65,25 +65,27 @@ LEVEL        ?=
 
 all: runtime
 
+# Instructors' targets are listed only where they work: where solutions/ is (not in a student kit).
+INSTR        := $(if $(HAVE_SOLUTIONS),@echo,@true)
 help:
-	@echo "make grade [STAGE=N] [IMPL=stages|solutions|PATH]  grade a runtime (default: yours, stages/)"
+	@echo "make grade [STAGE=N] [IMPL=stages$(if $(HAVE_SOLUTIONS),|solutions)|PATH]  grade a runtime (default: yours, stages/)"
 	@echo "make hint [STAGE=N] [RESET=1]  the next hint for the first test your last grading failed"
 	@echo "make bench [IMPL=stages|PATH]  container start latency vs unshare, bwrap, crun, runc"
 	@echo "make test            the kit's self-test (CI runs this)"
-	@echo "make runtime         build build/stages/container (yours) and build/ref/container"
+	@echo "make runtime         build build/stages/container (yours)$(if $(HAVE_SOLUTIONS), and build/ref/container)"
 	@echo "make rootfs          build the busybox rootfs into $(ROOTFS)"
-	@echo "make starters        regenerate stages/*/ starters from solutions/ (instructors)"
-	@echo "make readme-tables   regenerate the graded-tests table of every stage README from the tests"
+	$(INSTR) "make starters        regenerate stages/*/ starters from solutions/ (instructors)"
+	$(INSTR) "make readme-tables   regenerate the graded-tests table of every stage README from the tests"
 	@echo "make lint | format   clang-format, cppcheck, shellcheck | reformat the C sources"
 	@echo "make deps            install what the kit needs (apt-get, npm)"
-	@echo "make grade-class SUBMISSIONS=DIR [CLASS_ARGS=...]  grade a class: OUT/gradebook.csv (instructors)"
-	@echo "make student-kit [KIT_OUT=DIR] [LEVEL=guided|standard|challenge]  the tree students get (instructors)"
-	@echo "make gradescope-bundle [HIDDEN=DIR]  build/autograder.zip for Gradescope (instructors)"
+	$(INSTR) "make grade-class SUBMISSIONS=DIR [CLASS_ARGS=...]  grade a class: OUT/gradebook.csv (instructors)"
+	$(INSTR) "make student-kit [KIT_OUT=DIR] [LEVEL=guided|standard|challenge]  the tree students get (instructors)"
+	$(INSTR) "make gradescope-bundle [HIDDEN=DIR]  build/autograder.zip for Gradescope (instructors)"
 	@echo "make clean-state     remove mounts, cgroups, veths a killed run left behind"
-	@echo "make test-vm [STAGE=N] [VM_ARGS=...]  the reference in a qemu VM on pure cgroup v2 (tests/kit/vm)"
-	@echo "make slides          build the lecture decks: slides/out/*.html and *.pdf (offline)"
-	@echo "make demo [STAGE=N]  the live demo of stage N (default: a tour of all); DEMO_AUTO=1 DEMO_TMUX=1"
-	@echo "make record          re-record the demos' asciinema casts in slides/casts/"
+	$(INSTR) "make test-vm [STAGE=N] [VM_ARGS=...]  the reference in a qemu VM on pure cgroup v2 (tests/kit/vm)"
+	$(INSTR) "make slides          build the lecture decks: slides/out/*.html and *.pdf (offline)"
+	$(INSTR) "make demo [STAGE=N]  the live demo of stage N (default: a tour of all); DEMO_AUTO=1 DEMO_TMUX=1"
+	$(INSTR) "make record          re-record the demos' asciinema casts in slides/casts/"
 
 deps: $(DEPS_STAMP)
 $(DEPS_STAMP): tests/install-deps package.json package-lock.json
