@@ -111,20 +111,25 @@ define level_rules
 build/gen-$(1)/%.c: solutions/%.c solutions/mkstarter .clang-format
 	@mkdir -p $$(@D)
 	solutions/mkstarter --level $(1) $$< > $$@
+# The core through the same filter: a level may take code out of it (//@@ BEGIN SOLUTION(challenge)).
+build/gen-$(1)/core/%.c: stages/core/%.c solutions/mkstarter .clang-format
+	@mkdir -p $$(@D)
+	solutions/mkstarter --level $(1) $$< > $$@
 endef
 $(foreach l,$(LEVELS),$(eval $(call level_rules,$(l))))
-LEVEL_SRC    := $(foreach l,$(LEVELS),$(SOL_SRC:solutions/%=build/gen-$(l)/%))
+LEVEL_SRC    := $(foreach l,$(LEVELS),$(SOL_SRC:solutions/%=build/gen-$(l)/%) $(CORE_SRC:stages/core/%=build/gen-$(l)/core/%))
 .SECONDARY: $(LEVEL_SRC)
 
 # build/starter-N/container (the default level, build/gen/) or build/starter-LEVEL-N/container.
 build/starter-%/container: $(CORE_SRC) $(CORE_HDR) $(SOL_SRC) $(GEN_SRC) $(LEVEL_SRC) | $(DEPS_STAMP)
 	@mkdir -p $(@D)
-	@n=$*; gen=build/gen; case $$n in *-*) gen=build/gen-$${n%-*}; n=$${n##*-};; esac; \
+	@n=$*; gen=build/gen; core=($(CORE_SRC)); \
+	case $$n in *-*) gen=build/gen-$${n%-*}; n=$${n##*-}; core=($$gen/core/*.c);; esac; \
 	srcs=(); for d in $(STAGES); do \
 		if [ "$$((10#$${d%%-*}))" -lt "$$n" ]; then srcs+=(solutions/$$d/*.c); \
 		else srcs+=($$gen/$$d/*.c); fi; done; \
-	echo "$(CC) ... -o $@ core $${srcs[*]}"; \
-	$(CC) $(ALL_CFLAGS) -o $@ $(CORE_SRC) "$${srcs[@]}" $(LDLIBS) $(LINK_QUIET)
+	echo "$(CC) ... -o $@ $${core[0]%/*} $${srcs[*]}"; \
+	$(CC) $(ALL_CFLAGS) -o $@ "$${core[@]}" "$${srcs[@]}" $(LDLIBS) $(LINK_QUIET)
 
 starters: $(GEN_SRC)
 	@for f in $(GEN_SRC); do t=stages/$${f#build/gen/}; mkdir -p "$$(dirname "$$t")"; \
