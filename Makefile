@@ -6,7 +6,10 @@
 #   build/stages/container     stages/*/           (the student's work)
 #   build/starter-N/container  solutions/ for stages < N, fresh starters for stages >= N
 #                              (what a student has at stage N before writing anything)
-# Starters are generated from solutions/ by solutions/mkstarter: never edit both.
+#   build/starter-L-N/container  the same with the starters of level L (guided, standard,
+#                              challenge: solutions/mkstarter says what each gives)
+# Starters are generated from solutions/ by solutions/mkstarter: never edit both. stages/ holds
+# the default level's (mkstarter --default-level).
 
 SHELL        := /bin/bash
 CC           ?= gcc
@@ -52,31 +55,37 @@ SUBMISSIONS  ?=
 CLASS_ARGS   ?=
 KIT_OUT      ?= build/student-kit
 HIDDEN       ?=
+# The level of help a student kit gets (make student-kit LEVEL=...): empty is mkstarter's default.
+LEVELS       := guided standard challenge
+LEVEL        ?=
 
 .PHONY: all help deps runtime starters check-starters readme-tables rootfs grade bench test lint format clean clean-state \
-	slides demo record test-vm grade-class student-kit gradescope-bundle
+	slides demo record test-vm grade-class student-kit gradescope-bundle hint
 .DELETE_ON_ERROR:
 
 all: runtime
 
+# Instructors' targets are listed only where they work: where solutions/ is (not in a student kit).
+INSTR        := $(if $(HAVE_SOLUTIONS),@echo,@true)
 help:
-	@echo "make grade [STAGE=N] [IMPL=stages|solutions|PATH]  grade a runtime (default: yours, stages/)"
+	@echo "make grade [STAGE=N] [IMPL=stages$(if $(HAVE_SOLUTIONS),|solutions)|PATH]  grade a runtime (default: yours, stages/)"
+	@echo "make hint [STAGE=N] [RESET=1]  the next hint for the first test your last grading failed"
 	@echo "make bench [IMPL=stages|PATH]  container start latency vs unshare, bwrap, crun, runc"
 	@echo "make test            the kit's self-test (CI runs this)"
-	@echo "make runtime         build build/stages/container (yours) and build/ref/container"
+	@echo "make runtime         build build/stages/container (yours)$(if $(HAVE_SOLUTIONS), and build/ref/container)"
 	@echo "make rootfs          build the busybox rootfs into $(ROOTFS)"
-	@echo "make starters        regenerate stages/*/ starters from solutions/ (instructors)"
-	@echo "make readme-tables   regenerate the graded-tests table of every stage README from the tests"
+	$(INSTR) "make starters        regenerate stages/*/ starters from solutions/ (instructors)"
+	$(INSTR) "make readme-tables   regenerate the graded-tests table of every stage README from the tests"
 	@echo "make lint | format   clang-format, cppcheck, shellcheck | reformat the C sources"
 	@echo "make deps            install what the kit needs (apt-get, npm)"
-	@echo "make grade-class SUBMISSIONS=DIR [CLASS_ARGS=...]  grade a class: OUT/gradebook.csv (instructors)"
-	@echo "make student-kit [KIT_OUT=DIR]  the tree students get: no solutions/ (instructors)"
-	@echo "make gradescope-bundle [HIDDEN=DIR]  build/autograder.zip for Gradescope (instructors)"
+	$(INSTR) "make grade-class SUBMISSIONS=DIR [CLASS_ARGS=...]  grade a class: OUT/gradebook.csv (instructors)"
+	$(INSTR) "make student-kit [KIT_OUT=DIR] [LEVEL=guided|standard|challenge]  the tree students get (instructors)"
+	$(INSTR) "make gradescope-bundle [HIDDEN=DIR]  build/autograder.zip for Gradescope (instructors)"
 	@echo "make clean-state     remove mounts, cgroups, veths a killed run left behind"
-	@echo "make test-vm [STAGE=N] [VM_ARGS=...]  the reference in a qemu VM on pure cgroup v2 (tests/kit/vm)"
-	@echo "make slides          build the lecture decks: slides/out/*.html and *.pdf (offline)"
-	@echo "make demo [STAGE=N]  the live demo of stage N (default: a tour of all); DEMO_AUTO=1 DEMO_TMUX=1"
-	@echo "make record          re-record the demos' asciinema casts in slides/casts/"
+	$(INSTR) "make test-vm [STAGE=N] [VM_ARGS=...]  the reference in a qemu VM on pure cgroup v2 (tests/kit/vm)"
+	$(INSTR) "make slides          build the lecture decks: slides/out/*.html and *.pdf (offline)"
+	$(INSTR) "make demo [STAGE=N]  the live demo of stage N (default: a tour of all); DEMO_AUTO=1 DEMO_TMUX=1"
+	$(INSTR) "make record          re-record the demos' asciinema casts in slides/casts/"
 
 deps: $(DEPS_STAMP)
 $(DEPS_STAMP): tests/install-deps package.json package-lock.json
@@ -97,13 +106,30 @@ build/gen/%.c: solutions/%.c solutions/mkstarter .clang-format
 	@mkdir -p $(@D)
 	solutions/mkstarter $< > $@
 
-build/starter-%/container: $(CORE_SRC) $(CORE_HDR) $(SOL_SRC) $(GEN_SRC) | $(DEPS_STAMP)
+# One generated tree per level of help, for build/starter-L-N and the self-test.
+define level_rules
+build/gen-$(1)/%.c: solutions/%.c solutions/mkstarter .clang-format
+	@mkdir -p $$(@D)
+	solutions/mkstarter --level $(1) $$< > $$@
+# The core through the same filter: a level may take code out of it (//@@ BEGIN SOLUTION(challenge)).
+build/gen-$(1)/core/%.c: stages/core/%.c solutions/mkstarter .clang-format
+	@mkdir -p $$(@D)
+	solutions/mkstarter --level $(1) $$< > $$@
+endef
+$(foreach l,$(LEVELS),$(eval $(call level_rules,$(l))))
+LEVEL_SRC    := $(foreach l,$(LEVELS),$(SOL_SRC:solutions/%=build/gen-$(l)/%) $(CORE_SRC:stages/core/%=build/gen-$(l)/core/%))
+.SECONDARY: $(LEVEL_SRC)
+
+# build/starter-N/container (the default level, build/gen/) or build/starter-LEVEL-N/container.
+build/starter-%/container: $(CORE_SRC) $(CORE_HDR) $(SOL_SRC) $(GEN_SRC) $(LEVEL_SRC) | $(DEPS_STAMP)
 	@mkdir -p $(@D)
-	@srcs=(); for d in $(STAGES); do \
-		if [ "$$((10#$${d%%-*}))" -lt "$*" ]; then srcs+=(solutions/$$d/*.c); \
-		else srcs+=(build/gen/$$d/*.c); fi; done; \
-	echo "$(CC) ... -o $@ core $${srcs[*]}"; \
-	$(CC) $(ALL_CFLAGS) -o $@ $(CORE_SRC) "$${srcs[@]}" $(LDLIBS) $(LINK_QUIET)
+	@n=$*; gen=build/gen; core=($(CORE_SRC)); \
+	case $$n in *-*) gen=build/gen-$${n%-*}; n=$${n##*-}; core=($$gen/core/*.c);; esac; \
+	srcs=(); for d in $(STAGES); do \
+		if [ "$$((10#$${d%%-*}))" -lt "$$n" ]; then srcs+=(solutions/$$d/*.c); \
+		else srcs+=($$gen/$$d/*.c); fi; done; \
+	echo "$(CC) ... -o $@ $${core[0]%/*} $${srcs[*]}"; \
+	$(CC) $(ALL_CFLAGS) -o $@ "$${core[@]}" "$${srcs[@]}" $(LDLIBS) $(LINK_QUIET)
 
 starters: $(GEN_SRC)
 	@for f in $(GEN_SRC); do t=stages/$${f#build/gen/}; mkdir -p "$$(dirname "$$t")"; \
@@ -129,6 +155,11 @@ grade: runtime rootfs
 		solutions|ref) [ -n "$(HAVE_SOLUTIONS)" ] || { echo "make grade: no solutions/ in a student kit"; exit 2; }; \
 			impl=build/ref/container;; esac; \
 	tests/grade --impl "$$impl" $(if $(STAGE),--stage $(STAGE)) $(GRADE_ARGS)
+
+# Graduated help (LAB.md, "Stuck? make hint"): the next level of stages/NN-*/hints.md for the
+# first test the last grading failed. No root needed: it reads results/tap/.
+hint:
+	@tests/hint $(if $(STAGE),--stage $(STAGE)) $(if $(RESET),--reset)
 
 # Lecture decks and live demos (slides/README.md). The slides need no runtime: their code comes
 # from solutions/ at build time; slides/install-deps installs graphviz, chromium and the pinned npm
@@ -171,7 +202,8 @@ grade-class: | $(DEPS_STAMP)
 
 student-kit:
 	rm -rf $(KIT_OUT) $(KIT_OUT).tar.gz
-	tests/class/student-kit $(KIT_OUT) --tar $(KIT_OUT).tar.gz $(if $(HIDDEN),--hidden $(HIDDEN))
+	tests/class/student-kit $(KIT_OUT) --tar $(KIT_OUT).tar.gz $(if $(HIDDEN),--hidden $(HIDDEN)) \
+		$(if $(LEVEL),--level $(LEVEL))
 
 gradescope-bundle:
 	tests/class/gradescope/make-bundle build/autograder.zip $(if $(HIDDEN),--hidden $(HIDDEN))

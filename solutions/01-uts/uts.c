@@ -22,7 +22,8 @@ unsigned long uts_clone_flags(void)
 	/* A hostname of its own, and System V IPC objects (shmget, msgget) of its own. */
 	return CLONE_NEWUTS | CLONE_NEWIPC;
 	//@@ END SOLUTION
-	//@@ STARTER /* TODO(stage 1): the two namespaces this stage is about (man 2 clone). */
+	//@@ STARTER(standard,challenge) /* TODO(stage 1): the two namespaces this stage is about (man 2 clone). */
+	//@@ STARTER(guided) /* TODO(stage 1): return CLONE_NEWUTS | CLONE_NEWIPC (man 2 clone). */
 	//@@ STARTER return 0;
 }
 

@@ -30,8 +30,11 @@ unsigned long pid_clone_flags(void)
 	 */
 	return CLONE_NEWPID | CLONE_NEWNS;
 	//@@ END SOLUTION
-	//@@ STARTER /* TODO(stage 2): the two namespaces this stage adds (man 2 clone: */
-	//@@ STARTER /* CLONE_NEWPID, CLONE_NEWNS; man 7 pid_namespaces, man 7 mount_namespaces). */
+	//@@ STARTER(standard,challenge) /* TODO(stage 2): the clone flags of the namespaces this stage adds: COMMAND */
+	//@@ STARTER(standard,challenge) /* is PID 1 of a PID namespace of its own, and has a mount table of its own */
+	//@@ STARTER(standard,challenge) /* (man 2 clone, man 7 namespaces). */
+	//@@ STARTER(guided) /* TODO(stage 2): the two namespaces this stage adds (man 2 clone: */
+	//@@ STARTER(guided) /* CLONE_NEWPID, CLONE_NEWNS; man 7 pid_namespaces, man 7 mount_namespaces). */
 	//@@ STARTER return 0;
 }
 
@@ -51,9 +54,12 @@ int mounts_make_private(void)
 			    "making / private (mount MS_REC|MS_PRIVATE)");
 	return 0;
 	//@@ END SOLUTION
-	//@@ STARTER /* TODO(stage 2): make every mount under / private, recursively, so that */
-	//@@ STARTER /* nothing the container mounts propagates to the host (man 2 mount: */
-	//@@ STARTER /* MS_PRIVATE, MS_REC; man 7 mount_namespaces: shared subtrees). */
+	//@@ STARTER(standard,challenge) /* TODO(stage 2): after this call, nothing mounted in the container may reach */
+	//@@ STARTER(standard,challenge) /* the host, and nothing the host mounts may reach the container: not for / */
+	//@@ STARTER(standard,challenge) /* alone, for every mount under it (man 7 mount_namespaces: shared subtrees). */
+	//@@ STARTER(guided) /* TODO(stage 2): make every mount under / private, recursively, so that */
+	//@@ STARTER(guided) /* nothing the container mounts propagates to the host (man 2 mount: */
+	//@@ STARTER(guided) /* MS_PRIVATE, MS_REC; man 7 mount_namespaces: shared subtrees). */
 	//@@ STARTER return 0;
 }
 
@@ -73,8 +79,10 @@ int proc_remount(void)
 			    "mounting proc on /proc");
 	return 0;
 	//@@ END SOLUTION
-	//@@ STARTER /* TODO(stage 2): mount a new proc filesystem on /proc (man 2 mount, */
-	//@@ STARTER /* man 5 proc). Do it here, in the child: it must be mounted from inside the */
-	//@@ STARTER /* new PID namespace to show that namespace's processes. */
+	//@@ STARTER(standard,challenge) /* TODO(stage 2): /proc must show the container's PID namespace, not the host's */
+	//@@ STARTER(standard,challenge) /* (man 5 proc, man 7 pid_namespaces). This runs in the child: why there? */
+	//@@ STARTER(guided) /* TODO(stage 2): mount a new proc filesystem on /proc (man 2 mount, */
+	//@@ STARTER(guided) /* man 5 proc). Do it here, in the child: it must be mounted from inside the */
+	//@@ STARTER(guided) /* new PID namespace to show that namespace's processes. */
 	//@@ STARTER return 0;
 }

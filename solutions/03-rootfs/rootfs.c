@@ -97,11 +97,15 @@ static int pivot_into(const char *rootfs)
 		return fail(errno, NULL, "chdir /");
 	return 0;
 	//@@ END SOLUTION
-	//@@ STARTER /* TODO(stage 3): make rootfs a mount point (bind-mount it onto itself), */
-	//@@ STARTER /* chdir into it, pivot_root(".", ".") (there is no glibc wrapper: use */
-	//@@ STARTER /* syscall(SYS_pivot_root, ...)), detach the old root with */
-	//@@ STARTER /* umount2(".", MNT_DETACH) and chdir("/"). Read man 2 pivot_root (its */
-	//@@ STARTER /* NOTES describe the "." idiom) and man 2 umount2. Not chroot(2): see README. */
+	//@@ STARTER(standard,challenge) /* TODO(stage 3): make rootfs the container's / so that no path, no ".." and no */
+	//@@ STARTER(standard,challenge) /* chroot(2) trick leads back to the host's tree: afterwards the old root is not */
+	//@@ STARTER(standard,challenge) /* hidden but gone from this mount namespace (man 2 pivot_root: what it asks of */
+	//@@ STARTER(standard,challenge) /* the new root, and its NOTES; man 2 umount2). Not chroot(2): see README. */
+	//@@ STARTER(guided) /* TODO(stage 3): make rootfs a mount point (bind-mount it onto itself), */
+	//@@ STARTER(guided) /* chdir into it, pivot_root(".", ".") (there is no glibc wrapper: use */
+	//@@ STARTER(guided) /* syscall(SYS_pivot_root, ...)), detach the old root with */
+	//@@ STARTER(guided) /* umount2(".", MNT_DETACH) and chdir("/"). Read man 2 pivot_root (its */
+	//@@ STARTER(guided) /* NOTES describe the "." idiom) and man 2 umount2. Not chroot(2): see README. */
 	//@@ STARTER (void)rootfs;
 	//@@ STARTER return todo("pivot_root into --rootfs");
 }
@@ -119,8 +123,10 @@ static int mount_proc_sys(void)
 	 */
 	return mount_fs("sysfs", "/sys", MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL);
 	//@@ END SOLUTION
-	//@@ STARTER /* TODO(stage 3): mount proc on /proc and sysfs on /sys, the latter with */
-	//@@ STARTER /* MS_RDONLY (man 2 mount, man 5 proc, man 5 sysfs). mkdir them if missing. */
+	//@@ STARTER(standard,challenge) /* TODO(stage 3): /proc for the container's PID namespace, and the kernel's */
+	//@@ STARTER(standard,challenge) /* /sys, read-only (man 2 mount, man 5 proc, man 5 sysfs). */
+	//@@ STARTER(guided) /* TODO(stage 3): mount proc on /proc and sysfs on /sys, the latter with */
+	//@@ STARTER(guided) /* MS_RDONLY (man 2 mount, man 5 proc, man 5 sysfs). mkdir them if missing. */
 	//@@ STARTER return 0;
 }
 
@@ -160,11 +166,15 @@ static int populate_dev(void)
 	return mount_fs("tmpfs", "/dev/shm", MS_NOSUID | MS_NODEV | MS_NOEXEC,
 			"mode=1777,size=65536k");
 	//@@ END SOLUTION
-	//@@ STARTER /* TODO(stage 3): mount a tmpfs on /dev (not nodev: the nodes must work), */
-	//@@ STARTER /* create the character devices in devices[] with mknod(2) (chmod them to */
-	//@@ STARTER /* 0666: mknod's mode goes through the umask), the symlinks in dev_links[], */
-	//@@ STARTER /* then a new devpts instance on /dev/pts ("newinstance,ptmxmode=0666", */
-	//@@ STARTER /* man 4 pts) and a tmpfs on /dev/shm (man 5 tmpfs). */
+	//@@ STARTER(standard,challenge) /* TODO(stage 3): a /dev of the container's own, never the host's: the nodes of */
+	//@@ STARTER(standard,challenge) /* devices[] (policy.h), usable and mode 0666, the links of dev_links[], a devpts */
+	//@@ STARTER(standard,challenge) /* of its own on /dev/pts that /dev/ptmx leads to, and /dev/shm for POSIX shared */
+	//@@ STARTER(standard,challenge) /* memory (man 2 mknod, man 4 pts, man 5 tmpfs, man 7 shm_overview). */
+	//@@ STARTER(guided) /* TODO(stage 3): mount a tmpfs on /dev (not nodev: the nodes must work), */
+	//@@ STARTER(guided) /* create the character devices in devices[] with mknod(2) (chmod them to */
+	//@@ STARTER(guided) /* 0666: mknod's mode goes through the umask), the symlinks in dev_links[], */
+	//@@ STARTER(guided) /* then a new devpts instance on /dev/pts ("newinstance,ptmxmode=0666", */
+	//@@ STARTER(guided) /* man 4 pts) and a tmpfs on /dev/shm (man 5 tmpfs). */
 	//@@ STARTER return 0;
 }
 

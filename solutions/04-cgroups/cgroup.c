@@ -222,10 +222,14 @@ enum cgroup_mode cgroup_detect(void)
 		detected_mode = detect_at(cgroup_root);
 	return detected_mode;
 	//@@ END SOLUTION
-	//@@ STARTER /* TODO(stage 4): statfs(2) /sys/fs/cgroup and look at f_type (man 2 statfs, */
-	//@@ STARTER /* <linux/magic.h>): CGROUP2_SUPER_MAGIC is CGROUP_V2; TMPFS_MAGIC holds v1 */
-	//@@ STARTER /* hierarchies: CGROUP_HYBRID if /sys/fs/cgroup/unified is a cgroup2, else */
-	//@@ STARTER /* CGROUP_V1. Anything else: CGROUP_NONE. Remember the answer. */
+	//@@ STARTER(standard,challenge) /* TODO(stage 4): how does this host mount cgroups: v2, hybrid, v1, or not at */
+	//@@ STARTER(standard,challenge) /* all (enum cgroup_mode)? Tell it from the filesystems at /sys/fs/cgroup */
+	//@@ STARTER(standard,challenge) /* (man 2 statfs, man 7 cgroups: "Cgroups version 1 and version 2"). Remember */
+	//@@ STARTER(standard,challenge) /* the answer. */
+	//@@ STARTER(guided) /* TODO(stage 4): statfs(2) /sys/fs/cgroup and look at f_type (man 2 statfs, */
+	//@@ STARTER(guided) /* <linux/magic.h>): CGROUP2_SUPER_MAGIC is CGROUP_V2; TMPFS_MAGIC holds v1 */
+	//@@ STARTER(guided) /* hierarchies: CGROUP_HYBRID if /sys/fs/cgroup/unified is a cgroup2, else */
+	//@@ STARTER(guided) /* CGROUP_V1. Anything else: CGROUP_NONE. Remember the answer. */
 	//@@ STARTER return CGROUP_NONE;
 }
 
@@ -434,15 +438,20 @@ int cgroup_create(struct cgroup *cg, const struct config *cfg, const char *name)
 		    "%s: neither a cgroup2 nor a tmpfs of cgroup v1 hierarchies", cgroup_root);
 	}
 	//@@ END SOLUTION
-	//@@ STARTER /* TODO(stage 4): the steps are in README.md (man 7 cgroups, man 2 mkdir). */
-	//@@ STARTER /* Set cg->mode = cgroup_detect(). mkdir <hierarchy>/container-lab/<name>: */
-	//@@ STARTER /* on v2 one, under /sys/fs/cgroup, with pids, memory and cpu enabled in the */
-	//@@ STARTER /* parents' cgroup.subtree_control; on v1 and hybrid one in each of the pids, */
-	//@@ STARTER /* memory and cpu hierarchies (find them in /proc/self/mountinfo). Record */
-	//@@ STARTER /* each directory in cg->dirs as soon as it exists, then write the limits cfg */
-	//@@ STARTER /* asks for (0: none): pids.max, memory.max + memory.swap.max, cpu.max (v2); */
-	//@@ STARTER /* pids.max, memory.limit_in_bytes + memory.memsw.limit_in_bytes, */
-	//@@ STARTER /* cpu.cfs_period_us + cpu.cfs_quota_us (v1). */
+	//@@ STARTER(standard,challenge) /* TODO(stage 4): the contract is in container.h, the files in README.md. Make */
+	//@@ STARTER(standard,challenge) /* the container's cgroup under <hierarchy>/container-lab/ (v2: one directory, */
+	//@@ STARTER(standard,challenge) /* with the controllers it needs enabled above it; v1 and hybrid: one in each */
+	//@@ STARTER(standard,challenge) /* controller's hierarchy), record each directory in cg->dirs as soon as it */
+	//@@ STARTER(standard,challenge) /* exists, then set the limits cfg asks for (0: none). man 7 cgroups. */
+	//@@ STARTER(guided) /* TODO(stage 4): the steps are in README.md (man 7 cgroups, man 2 mkdir). */
+	//@@ STARTER(guided) /* Set cg->mode = cgroup_detect(). mkdir <hierarchy>/container-lab/<name>: */
+	//@@ STARTER(guided) /* on v2 one, under /sys/fs/cgroup, with pids, memory and cpu enabled in the */
+	//@@ STARTER(guided) /* parents' cgroup.subtree_control; on v1 and hybrid one in each of the pids, */
+	//@@ STARTER(guided) /* memory and cpu hierarchies (find them in /proc/self/mountinfo). Record */
+	//@@ STARTER(guided) /* each directory in cg->dirs as soon as it exists, then write the limits cfg */
+	//@@ STARTER(guided) /* asks for (0: none): pids.max, memory.max + memory.swap.max, cpu.max (v2); */
+	//@@ STARTER(guided) /* pids.max, memory.limit_in_bytes + memory.memsw.limit_in_bytes, */
+	//@@ STARTER(guided) /* cpu.cfs_period_us + cpu.cfs_quota_us (v1). */
 	//@@ STARTER (void)cg;
 	//@@ STARTER (void)cfg;
 	//@@ STARTER (void)name;
@@ -468,8 +477,10 @@ int cgroup_add(const struct cgroup *cg, pid_t pid)
 				    "moving pid %s into %s", value, cg->dirs[i]);
 	return 0;
 	//@@ END SOLUTION
-	//@@ STARTER /* TODO(stage 4): write pid into the cgroup.procs file of each of cg->dirs */
-	//@@ STARTER /* (man 7 cgroups). The child waits on the release pipe until this is done. */
+	//@@ STARTER(standard,challenge) /* TODO(stage 4): pid joins every cgroup of cg (man 7 cgroups). The child waits */
+	//@@ STARTER(standard,challenge) /* on the release pipe until this is done: why does that matter? */
+	//@@ STARTER(guided) /* TODO(stage 4): write pid into the cgroup.procs file of each of cg->dirs */
+	//@@ STARTER(guided) /* (man 7 cgroups). The child waits on the release pipe until this is done. */
 	//@@ STARTER (void)cg;
 	//@@ STARTER (void)pid;
 	//@@ STARTER return 0;
@@ -559,12 +570,16 @@ int cgroup_destroy(struct cgroup *cg)
 	}
 	return 0;
 	//@@ END SOLUTION
-	//@@ STARTER /* TODO(stage 4): for each of cg->dirs, newest first: kill what is left in */
-	//@@ STARTER /* it (v2: write 1 to cgroup.kill; else read cgroup.procs and kill(2) each */
-	//@@ STARTER /* pid until it is empty), then rmdir(2) it, retrying on EBUSY for up to */
-	//@@ STARTER /* about 2 s (nanosleep(2)). Then rmdir the container-lab parent, ignoring */
-	//@@ STARTER /* EBUSY: another container may use it. Forget each directory removed */
-	//@@ STARTER /* (cg->ndirs--): this may be called twice, and after a failed create. */
+	//@@ STARTER(standard,challenge) /* TODO(stage 4): end whatever is left in each of cg's cgroups and remove */
+	//@@ STARTER(standard,challenge) /* them, newest first, then the shared container-lab parent if it is empty. A */
+	//@@ STARTER(standard,challenge) /* cgroup stays busy for a moment while its tasks exit. Safe to call twice and */
+	//@@ STARTER(standard,challenge) /* after a failed create (man 7 cgroups, man 2 rmdir). */
+	//@@ STARTER(guided) /* TODO(stage 4): for each of cg->dirs, newest first: kill what is left in */
+	//@@ STARTER(guided) /* it (v2: write 1 to cgroup.kill; else read cgroup.procs and kill(2) each */
+	//@@ STARTER(guided) /* pid until it is empty), then rmdir(2) it, retrying on EBUSY for up to */
+	//@@ STARTER(guided) /* about 2 s (nanosleep(2)). Then rmdir the container-lab parent, ignoring */
+	//@@ STARTER(guided) /* EBUSY: another container may use it. Forget each directory removed */
+	//@@ STARTER(guided) /* (cg->ndirs--): this may be called twice, and after a failed create. */
 	//@@ STARTER (void)cg;
 	//@@ STARTER return 0;
 }

@@ -237,7 +237,8 @@ unsigned long net_clone_flags(void)
 	/* Devices, addresses, routes, sockets, firewall: all new, with only a down lo inside. */
 	return CLONE_NEWNET;
 	//@@ END SOLUTION
-	//@@ STARTER /* TODO(stage 5): the namespace this stage is about (man 7 network_namespaces). */
+	//@@ STARTER(standard,challenge) /* TODO(stage 5): the namespace this stage is about (man 7 network_namespaces). */
+	//@@ STARTER(guided) /* TODO(stage 5): return CLONE_NEWNET (man 7 network_namespaces). */
 	//@@ STARTER return 0;
 }
 
@@ -274,19 +275,26 @@ fail:
 	nl_socket_free(sk);
 	return -1;
 	//@@ END SOLUTION
-	//@@ STARTER /* TODO(stage 5): with --net (cfg->net.enabled), from the host's side: */
-	//@@ STARTER /*  1. open a NETLINK_ROUTE socket (nl_open(), ../core/nl.h); */
-	//@@ STARTER /*  2. refuse cfg->net.host_addr if a host interface has it already */
-	//@@ STARTER /*     (rtnl_addr_alloc_cache, then walk the cache); */
-	//@@ STARTER /*  3. create a veth pair: rtnl_link_veth_alloc, name the host end (at most */
-	//@@ STARTER /*     15 characters, unique: derive it from `name`), name its peer "eth0" */
-	//@@ STARTER /*     (rtnl_link_veth_get_peer) and put it in pid's namespace */
-	//@@ STARTER /*     (rtnl_link_set_ns_pid), then rtnl_link_add(NLM_F_CREATE | NLM_F_EXCL); */
-	//@@ STARTER /*     remember the host end's name in st->host_if for net_teardown(); */
-	//@@ STARTER /*  4. bring the host end up (rtnl_link_get_kernel, rtnl_link_change with */
-	//@@ STARTER /*     IFF_UP) and give it host_addr/prefix (rtnl_addr_alloc, _set_ifindex, */
-	//@@ STARTER /*     _set_local with ipv4_addr(), rtnl_addr_add). */
-	//@@ STARTER /* Check every return value; free every libnl object. man 4 veth, man 7 rtnetlink. */
+	//@@ STARTER(standard,challenge) /* TODO(stage 5): with --net (cfg->net.enabled), from the host's side: refuse */
+	//@@ STARTER(standard,challenge) /* cfg->net.host_addr if a host interface has it already; create a veth pair */
+	//@@ STARTER(standard,challenge) /* whose host end has a unique name of at most 15 characters (keep it in */
+	//@@ STARTER(standard,challenge) /* st->host_if for net_teardown()) and whose other end is "eth0" in pid's */
+	//@@ STARTER(standard,challenge) /* network namespace; bring the host end up with host_addr/prefix. Talk */
+	//@@ STARTER(standard,challenge) /* rtnetlink through libnl-route-3 (nl_open(), ../core/nl.h); check every */
+	//@@ STARTER(standard,challenge) /* return, free every object. man 4 veth, man 7 rtnetlink, man 8 ip-link. */
+	//@@ STARTER(guided) /* TODO(stage 5): with --net (cfg->net.enabled), from the host's side: */
+	//@@ STARTER(guided) /*  1. open a NETLINK_ROUTE socket (nl_open(), ../core/nl.h); */
+	//@@ STARTER(guided) /*  2. refuse cfg->net.host_addr if a host interface has it already */
+	//@@ STARTER(guided) /*     (rtnl_addr_alloc_cache, then walk the cache); */
+	//@@ STARTER(guided) /*  3. create a veth pair: rtnl_link_veth_alloc, name the host end (at most */
+	//@@ STARTER(guided) /*     15 characters, unique: derive it from `name`), name its peer "eth0" */
+	//@@ STARTER(guided) /*     (rtnl_link_veth_get_peer) and put it in pid's namespace */
+	//@@ STARTER(guided) /*     (rtnl_link_set_ns_pid), then rtnl_link_add(NLM_F_CREATE | NLM_F_EXCL); */
+	//@@ STARTER(guided) /*     remember the host end's name in st->host_if for net_teardown(); */
+	//@@ STARTER(guided) /*  4. bring the host end up (rtnl_link_get_kernel, rtnl_link_change with */
+	//@@ STARTER(guided) /*     IFF_UP) and give it host_addr/prefix (rtnl_addr_alloc, _set_ifindex, */
+	//@@ STARTER(guided) /*     _set_local with ipv4_addr(), rtnl_addr_add). */
+	//@@ STARTER(guided) /* Check every return value; free every libnl object. man 4 veth, man 7 rtnetlink. */
 	//@@ STARTER (void)st;
 	//@@ STARTER (void)cfg;
 	//@@ STARTER (void)pid;
@@ -322,11 +330,14 @@ fail:
 	nl_socket_free(sk);
 	return -1;
 	//@@ END SOLUTION
-	//@@ STARTER /* TODO(stage 5): in the child, inside the new namespace, with a socket */
-	//@@ STARTER /* opened here (nl_open()): bring "lo" up; with --net, bring "eth0" up, give it */
-	//@@ STARTER /* cfg->net.addr/prefix, and add a default route via cfg->net.host_addr */
-	//@@ STARTER /* (rtnl_route_alloc, rtnl_route_nh_alloc, _nh_set_gateway, _nh_set_ifindex, */
-	//@@ STARTER /* rtnl_route_add). man 8 ip-route says what each part means. */
+	//@@ STARTER(standard,challenge) /* TODO(stage 5): in the child, inside the new namespace, with a socket */
+	//@@ STARTER(standard,challenge) /* opened here: lo up; with --net, eth0 up with cfg->net.addr/prefix and a */
+	//@@ STARTER(standard,challenge) /* default route via cfg->net.host_addr. man 7 rtnetlink, man 8 ip-route. */
+	//@@ STARTER(guided) /* TODO(stage 5): in the child, inside the new namespace, with a socket */
+	//@@ STARTER(guided) /* opened here (nl_open()): bring "lo" up; with --net, bring "eth0" up, give it */
+	//@@ STARTER(guided) /* cfg->net.addr/prefix, and add a default route via cfg->net.host_addr */
+	//@@ STARTER(guided) /* (rtnl_route_alloc, rtnl_route_nh_alloc, _nh_set_gateway, _nh_set_ifindex, */
+	//@@ STARTER(guided) /* rtnl_route_add). man 8 ip-route says what each part means. */
 	//@@ STARTER (void)cfg;
 	//@@ STARTER return 0;
 }
@@ -367,9 +378,11 @@ int net_teardown(struct net_state *st)
 	st->host_if[0] = '\0';
 	return 0;
 	//@@ END SOLUTION
-	//@@ STARTER /* TODO(stage 5): delete the host end st->host_if if it is still there */
-	//@@ STARTER /* (rtnl_link_delete; "no such device" is fine: the kernel may have been */
-	//@@ STARTER /* quicker), then clear st->host_if so a second call does nothing. */
+	//@@ STARTER(standard,challenge) /* TODO(stage 5): the host end st->host_if is gone afterwards (it may be gone */
+	//@@ STARTER(standard,challenge) /* already: fine), and a second call does nothing. man 7 rtnetlink. */
+	//@@ STARTER(guided) /* TODO(stage 5): delete the host end st->host_if if it is still there */
+	//@@ STARTER(guided) /* (rtnl_link_delete; "no such device" is fine: the kernel may have been */
+	//@@ STARTER(guided) /* quicker), then clear st->host_if so a second call does nothing. */
 	//@@ STARTER (void)st;
 	//@@ STARTER return 0;
 }

@@ -329,11 +329,15 @@ int security_harden_proc(void)
 			return -1;
 	return 0;
 	//@@ END SOLUTION
-	//@@ STARTER /* TODO(stage 6): for each of readonly_paths[]: bind-mount it onto itself, then */
-	//@@ STARTER /* remount that bind read-only (MS_BIND | MS_REMOUNT | MS_RDONLY, keeping the */
-	//@@ STARTER /* mount's nosuid/nodev/noexec: statvfs(3)). For each of masked_paths[]: */
-	//@@ STARTER /* bind-mount /dev/null over it. Skip a path this kernel does not have (ENOENT). */
-	//@@ STARTER /* Read: man 2 mount, man 5 proc. */
+	//@@ STARTER(standard,challenge) /* TODO(stage 6): readonly_paths[] become read-only and masked_paths[] */
+	//@@ STARTER(standard,challenge) /* read as empty inside (policy.h), whatever flags their mounts had; a */
+	//@@ STARTER(standard,challenge) /* path this kernel does not have is skipped. Why can seccomp not do */
+	//@@ STARTER(standard,challenge) /* this? Read: man 2 mount (bind mounts, remounting), man 5 proc. */
+	//@@ STARTER(guided) /* TODO(stage 6): for each of readonly_paths[]: bind-mount it onto itself, then */
+	//@@ STARTER(guided) /* remount that bind read-only (MS_BIND | MS_REMOUNT | MS_RDONLY, keeping the */
+	//@@ STARTER(guided) /* mount's nosuid/nodev/noexec: statvfs(3)). For each of masked_paths[]: */
+	//@@ STARTER(guided) /* bind-mount /dev/null over it. Skip a path this kernel does not have (ENOENT). */
+	//@@ STARTER(guided) /* Read: man 2 mount, man 5 proc. */
 	//@@ STARTER return 0;
 }
 
@@ -358,16 +362,22 @@ int security_apply(void)
 		return fail(errno, NULL, "prctl(PR_SET_NO_NEW_PRIVS)");
 	return load_seccomp_filter();
 	//@@ END SOLUTION
-	//@@ STARTER /* TODO(stage 6), in this order (README: "Why this order"): */
-	//@@ STARTER /* 1. capabilities (libcap): drop every capability not in kept_caps[] from the */
-	//@@ STARTER /*    bounding set (cap_drop_bound), clear the ambient set (cap_reset_ambient), */
-	//@@ STARTER /*    then set effective = permitted = kept_caps[], inheritable empty */
-	//@@ STARTER /*    (cap_init, cap_set_flag, cap_set_proc). man 7 capabilities. */
-	//@@ STARTER /* 2. prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0). man 2 prctl. */
-	//@@ STARTER /* 3. the seccomp filter (libseccomp): seccomp_init(SCMP_ACT_ALLOW); */
-	//@@ STARTER /*    SCMP_ACT_ERRNO(EPERM) for denied_syscalls[]; clone with any of */
-	//@@ STARTER /*    namespace_flags[]; chmod/fchmod/fchmodat adding S_ISUID or S_ISGID; */
-	//@@ STARTER /*    ioctl TIOCSTI (exactly: low 32 bits); clone3 -> ENOSYS; then seccomp_load. */
-	//@@ STARTER /*    man 3 seccomp_init, man 3 seccomp_rule_add, man 3 seccomp_load. */
+	//@@ STARTER(standard,challenge) /* TODO(stage 6), in the order README's "Why this order" explains: keep only */
+	//@@ STARTER(standard,challenge) /* kept_caps[] (bounding, effective, permitted; inheritable and ambient empty: */
+	//@@ STARTER(standard,challenge) /* man 7 capabilities, libcap's man 3 cap_init); no_new_privs (man 2 prctl); */
+	//@@ STARTER(standard,challenge) /* the seccomp filter of the contract, built with libseccomp from */
+	//@@ STARTER(standard,challenge) /* denied_syscalls[] and namespace_flags[] and loaded last (man 3 */
+	//@@ STARTER(standard,challenge) /* seccomp_init, seccomp_rule_add; man 2 seccomp). Return 0 or fail(). */
+	//@@ STARTER(guided) /* TODO(stage 6), in this order (README: "Why this order"): */
+	//@@ STARTER(guided) /* 1. capabilities (libcap): drop every capability not in kept_caps[] from the */
+	//@@ STARTER(guided) /*    bounding set (cap_drop_bound), clear the ambient set (cap_reset_ambient), */
+	//@@ STARTER(guided) /*    then set effective = permitted = kept_caps[], inheritable empty */
+	//@@ STARTER(guided) /*    (cap_init, cap_set_flag, cap_set_proc). man 7 capabilities. */
+	//@@ STARTER(guided) /* 2. prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0). man 2 prctl. */
+	//@@ STARTER(guided) /* 3. the seccomp filter (libseccomp): seccomp_init(SCMP_ACT_ALLOW); */
+	//@@ STARTER(guided) /*    SCMP_ACT_ERRNO(EPERM) for denied_syscalls[]; clone with any of */
+	//@@ STARTER(guided) /*    namespace_flags[]; chmod/fchmod/fchmodat adding S_ISUID or S_ISGID; */
+	//@@ STARTER(guided) /*    ioctl TIOCSTI (exactly: low 32 bits); clone3 -> ENOSYS; then seccomp_load. */
+	//@@ STARTER(guided) /*    man 3 seccomp_init, man 3 seccomp_rule_add, man 3 seccomp_load. */
 	//@@ STARTER return 0;
 }

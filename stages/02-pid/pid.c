@@ -21,23 +21,23 @@
 
 unsigned long pid_clone_flags(void)
 {
-	/* TODO(stage 2): the two namespaces this stage adds (man 2 clone: */
-	/* CLONE_NEWPID, CLONE_NEWNS; man 7 pid_namespaces, man 7 mount_namespaces). */
+	/* TODO(stage 2): the clone flags of the namespaces this stage adds: COMMAND */
+	/* is PID 1 of a PID namespace of its own, and has a mount table of its own */
+	/* (man 2 clone, man 7 namespaces). */
 	return 0;
 }
 
 int mounts_make_private(void)
 {
-	/* TODO(stage 2): make every mount under / private, recursively, so that */
-	/* nothing the container mounts propagates to the host (man 2 mount: */
-	/* MS_PRIVATE, MS_REC; man 7 mount_namespaces: shared subtrees). */
+	/* TODO(stage 2): after this call, nothing mounted in the container may reach */
+	/* the host, and nothing the host mounts may reach the container: not for / */
+	/* alone, for every mount under it (man 7 mount_namespaces: shared subtrees). */
 	return 0;
 }
 
 int proc_remount(void)
 {
-	/* TODO(stage 2): mount a new proc filesystem on /proc (man 2 mount, */
-	/* man 5 proc). Do it here, in the child: it must be mounted from inside the */
-	/* new PID namespace to show that namespace's processes. */
+	/* TODO(stage 2): /proc must show the container's PID namespace, not the host's */
+	/* (man 5 proc, man 7 pid_namespaces). This runs in the child: why there? */
 	return 0;
 }

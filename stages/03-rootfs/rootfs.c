@@ -31,11 +31,10 @@
 /* Step 1: make rootfs the new / of this mount namespace and get rid of the old one. */
 static int pivot_into(const char *rootfs)
 {
-	/* TODO(stage 3): make rootfs a mount point (bind-mount it onto itself), */
-	/* chdir into it, pivot_root(".", ".") (there is no glibc wrapper: use */
-	/* syscall(SYS_pivot_root, ...)), detach the old root with */
-	/* umount2(".", MNT_DETACH) and chdir("/"). Read man 2 pivot_root (its */
-	/* NOTES describe the "." idiom) and man 2 umount2. Not chroot(2): see README. */
+	/* TODO(stage 3): make rootfs the container's / so that no path, no ".." and no */
+	/* chroot(2) trick leads back to the host's tree: afterwards the old root is not */
+	/* hidden but gone from this mount namespace (man 2 pivot_root: what it asks of */
+	/* the new root, and its NOTES; man 2 umount2). Not chroot(2): see README. */
 	(void)rootfs;
 	return todo("pivot_root into --rootfs");
 }
@@ -43,19 +42,18 @@ static int pivot_into(const char *rootfs)
 /* Step 2: /proc for our PID namespace, and the kernel's /sys, read-only. */
 static int mount_proc_sys(void)
 {
-	/* TODO(stage 3): mount proc on /proc and sysfs on /sys, the latter with */
-	/* MS_RDONLY (man 2 mount, man 5 proc, man 5 sysfs). mkdir them if missing. */
+	/* TODO(stage 3): /proc for the container's PID namespace, and the kernel's */
+	/* /sys, read-only (man 2 mount, man 5 proc, man 5 sysfs). */
 	return 0;
 }
 
 /* Step 3: a /dev of our own — never the host's, which holds its disks. */
 static int populate_dev(void)
 {
-	/* TODO(stage 3): mount a tmpfs on /dev (not nodev: the nodes must work), */
-	/* create the character devices in devices[] with mknod(2) (chmod them to */
-	/* 0666: mknod's mode goes through the umask), the symlinks in dev_links[], */
-	/* then a new devpts instance on /dev/pts ("newinstance,ptmxmode=0666", */
-	/* man 4 pts) and a tmpfs on /dev/shm (man 5 tmpfs). */
+	/* TODO(stage 3): a /dev of the container's own, never the host's: the nodes of */
+	/* devices[] (policy.h), usable and mode 0666, the links of dev_links[], a devpts */
+	/* of its own on /dev/pts that /dev/ptmx leads to, and /dev/shm for POSIX shared */
+	/* memory (man 2 mknod, man 4 pts, man 5 tmpfs, man 7 shm_overview). */
 	return 0;
 }
 

@@ -30,24 +30,20 @@
 
 enum cgroup_mode cgroup_detect(void)
 {
-	/* TODO(stage 4): statfs(2) /sys/fs/cgroup and look at f_type (man 2 statfs, */
-	/* <linux/magic.h>): CGROUP2_SUPER_MAGIC is CGROUP_V2; TMPFS_MAGIC holds v1 */
-	/* hierarchies: CGROUP_HYBRID if /sys/fs/cgroup/unified is a cgroup2, else */
-	/* CGROUP_V1. Anything else: CGROUP_NONE. Remember the answer. */
+	/* TODO(stage 4): how does this host mount cgroups: v2, hybrid, v1, or not at */
+	/* all (enum cgroup_mode)? Tell it from the filesystems at /sys/fs/cgroup */
+	/* (man 2 statfs, man 7 cgroups: "Cgroups version 1 and version 2"). Remember */
+	/* the answer. */
 	return CGROUP_NONE;
 }
 
 int cgroup_create(struct cgroup *cg, const struct config *cfg, const char *name)
 {
-	/* TODO(stage 4): the steps are in README.md (man 7 cgroups, man 2 mkdir). */
-	/* Set cg->mode = cgroup_detect(). mkdir <hierarchy>/container-lab/<name>: */
-	/* on v2 one, under /sys/fs/cgroup, with pids, memory and cpu enabled in the */
-	/* parents' cgroup.subtree_control; on v1 and hybrid one in each of the pids, */
-	/* memory and cpu hierarchies (find them in /proc/self/mountinfo). Record */
-	/* each directory in cg->dirs as soon as it exists, then write the limits cfg */
-	/* asks for (0: none): pids.max, memory.max + memory.swap.max, cpu.max (v2); */
-	/* pids.max, memory.limit_in_bytes + memory.memsw.limit_in_bytes, */
-	/* cpu.cfs_period_us + cpu.cfs_quota_us (v1). */
+	/* TODO(stage 4): the contract is in container.h, the files in README.md. Make */
+	/* the container's cgroup under <hierarchy>/container-lab/ (v2: one directory, */
+	/* with the controllers it needs enabled above it; v1 and hybrid: one in each */
+	/* controller's hierarchy), record each directory in cg->dirs as soon as it */
+	/* exists, then set the limits cfg asks for (0: none). man 7 cgroups. */
 	(void)cg;
 	(void)cfg;
 	(void)name;
@@ -56,8 +52,8 @@ int cgroup_create(struct cgroup *cg, const struct config *cfg, const char *name)
 
 int cgroup_add(const struct cgroup *cg, pid_t pid)
 {
-	/* TODO(stage 4): write pid into the cgroup.procs file of each of cg->dirs */
-	/* (man 7 cgroups). The child waits on the release pipe until this is done. */
+	/* TODO(stage 4): pid joins every cgroup of cg (man 7 cgroups). The child waits */
+	/* on the release pipe until this is done: why does that matter? */
 	(void)cg;
 	(void)pid;
 	return 0;
@@ -65,12 +61,10 @@ int cgroup_add(const struct cgroup *cg, pid_t pid)
 
 int cgroup_destroy(struct cgroup *cg)
 {
-	/* TODO(stage 4): for each of cg->dirs, newest first: kill what is left in */
-	/* it (v2: write 1 to cgroup.kill; else read cgroup.procs and kill(2) each */
-	/* pid until it is empty), then rmdir(2) it, retrying on EBUSY for up to */
-	/* about 2 s (nanosleep(2)). Then rmdir the container-lab parent, ignoring */
-	/* EBUSY: another container may use it. Forget each directory removed */
-	/* (cg->ndirs--): this may be called twice, and after a failed create. */
+	/* TODO(stage 4): end whatever is left in each of cg's cgroups and remove */
+	/* them, newest first, then the shared container-lab parent if it is empty. A */
+	/* cgroup stays busy for a moment while its tasks exit. Safe to call twice and */
+	/* after a failed create (man 7 cgroups, man 2 rmdir). */
 	(void)cg;
 	return 0;
 }

@@ -49,19 +49,13 @@ unsigned long net_clone_flags(void)
 
 int net_setup_host(struct net_state *st, const struct config *cfg, pid_t pid, const char *name)
 {
-	/* TODO(stage 5): with --net (cfg->net.enabled), from the host's side: */
-	/*  1. open a NETLINK_ROUTE socket (nl_open(), ../core/nl.h); */
-	/*  2. refuse cfg->net.host_addr if a host interface has it already */
-	/*     (rtnl_addr_alloc_cache, then walk the cache); */
-	/*  3. create a veth pair: rtnl_link_veth_alloc, name the host end (at most */
-	/*     15 characters, unique: derive it from `name`), name its peer "eth0" */
-	/*     (rtnl_link_veth_get_peer) and put it in pid's namespace */
-	/*     (rtnl_link_set_ns_pid), then rtnl_link_add(NLM_F_CREATE | NLM_F_EXCL); */
-	/*     remember the host end's name in st->host_if for net_teardown(); */
-	/*  4. bring the host end up (rtnl_link_get_kernel, rtnl_link_change with */
-	/*     IFF_UP) and give it host_addr/prefix (rtnl_addr_alloc, _set_ifindex, */
-	/*     _set_local with ipv4_addr(), rtnl_addr_add). */
-	/* Check every return value; free every libnl object. man 4 veth, man 7 rtnetlink. */
+	/* TODO(stage 5): with --net (cfg->net.enabled), from the host's side: refuse */
+	/* cfg->net.host_addr if a host interface has it already; create a veth pair */
+	/* whose host end has a unique name of at most 15 characters (keep it in */
+	/* st->host_if for net_teardown()) and whose other end is "eth0" in pid's */
+	/* network namespace; bring the host end up with host_addr/prefix. Talk */
+	/* rtnetlink through libnl-route-3 (nl_open(), ../core/nl.h); check every */
+	/* return, free every object. man 4 veth, man 7 rtnetlink, man 8 ip-link. */
 	(void)st;
 	(void)cfg;
 	(void)pid;
@@ -72,19 +66,16 @@ int net_setup_host(struct net_state *st, const struct config *cfg, pid_t pid, co
 int net_setup_container(const struct config *cfg)
 {
 	/* TODO(stage 5): in the child, inside the new namespace, with a socket */
-	/* opened here (nl_open()): bring "lo" up; with --net, bring "eth0" up, give it */
-	/* cfg->net.addr/prefix, and add a default route via cfg->net.host_addr */
-	/* (rtnl_route_alloc, rtnl_route_nh_alloc, _nh_set_gateway, _nh_set_ifindex, */
-	/* rtnl_route_add). man 8 ip-route says what each part means. */
+	/* opened here: lo up; with --net, eth0 up with cfg->net.addr/prefix and a */
+	/* default route via cfg->net.host_addr. man 7 rtnetlink, man 8 ip-route. */
 	(void)cfg;
 	return 0;
 }
 
 int net_teardown(struct net_state *st)
 {
-	/* TODO(stage 5): delete the host end st->host_if if it is still there */
-	/* (rtnl_link_delete; "no such device" is fine: the kernel may have been */
-	/* quicker), then clear st->host_if so a second call does nothing. */
+	/* TODO(stage 5): the host end st->host_if is gone afterwards (it may be gone */
+	/* already: fine), and a second call does nothing. man 7 rtnetlink. */
 	(void)st;
 	return 0;
 }

@@ -40,26 +40,20 @@
 
 int security_harden_proc(void)
 {
-	/* TODO(stage 6): for each of readonly_paths[]: bind-mount it onto itself, then */
-	/* remount that bind read-only (MS_BIND | MS_REMOUNT | MS_RDONLY, keeping the */
-	/* mount's nosuid/nodev/noexec: statvfs(3)). For each of masked_paths[]: */
-	/* bind-mount /dev/null over it. Skip a path this kernel does not have (ENOENT). */
-	/* Read: man 2 mount, man 5 proc. */
+	/* TODO(stage 6): readonly_paths[] become read-only and masked_paths[] */
+	/* read as empty inside (policy.h), whatever flags their mounts had; a */
+	/* path this kernel does not have is skipped. Why can seccomp not do */
+	/* this? Read: man 2 mount (bind mounts, remounting), man 5 proc. */
 	return 0;
 }
 
 int security_apply(void)
 {
-	/* TODO(stage 6), in this order (README: "Why this order"): */
-	/* 1. capabilities (libcap): drop every capability not in kept_caps[] from the */
-	/*    bounding set (cap_drop_bound), clear the ambient set (cap_reset_ambient), */
-	/*    then set effective = permitted = kept_caps[], inheritable empty */
-	/*    (cap_init, cap_set_flag, cap_set_proc). man 7 capabilities. */
-	/* 2. prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0). man 2 prctl. */
-	/* 3. the seccomp filter (libseccomp): seccomp_init(SCMP_ACT_ALLOW); */
-	/*    SCMP_ACT_ERRNO(EPERM) for denied_syscalls[]; clone with any of */
-	/*    namespace_flags[]; chmod/fchmod/fchmodat adding S_ISUID or S_ISGID; */
-	/*    ioctl TIOCSTI (exactly: low 32 bits); clone3 -> ENOSYS; then seccomp_load. */
-	/*    man 3 seccomp_init, man 3 seccomp_rule_add, man 3 seccomp_load. */
+	/* TODO(stage 6), in the order README's "Why this order" explains: keep only */
+	/* kept_caps[] (bounding, effective, permitted; inheritable and ambient empty: */
+	/* man 7 capabilities, libcap's man 3 cap_init); no_new_privs (man 2 prctl); */
+	/* the seccomp filter of the contract, built with libseccomp from */
+	/* denied_syscalls[] and namespace_flags[] and loaded last (man 3 */
+	/* seccomp_init, seccomp_rule_add; man 2 seccomp). Return 0 or fail(). */
 	return 0;
 }
