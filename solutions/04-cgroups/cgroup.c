@@ -162,32 +162,41 @@ static const char *mkdir_hint(int err)
 }
 
 /*
- * mkdir base/container-lab/name and record it in cg (so that cgroup_destroy() removes it even if
- * a later step fails). The shared parent is removed by the last container to leave it, which may
- * happen between our two mkdirs: then the second one fails with ENOENT and we make both again.
- * Returns the index of the new directory in cg->dirs, or -1.
+ * mkdir base/container-lab/name, recorded in cg first: cgroup_destroy() removes what is recorded,
+ * after a later step fails or, from the cleanup guard, after the runtime was SIGKILLed — even
+ * right after this mkdir(2), before the next line could have recorded it. A failed mkdir made
+ * nothing, so its record goes again. The shared parent is removed by the last container to leave
+ * it, which may happen between our two mkdirs: then the second one fails with ENOENT and we make
+ * both again. Returns the index of the new directory in cg->dirs, or -1.
  */
 static int make_cgroup_dir(struct cgroup *cg, const char *base, const char *name)
 {
 	char parent[PATH_MAX];
+	const char *failed;
 	char *dir;
+	int i = cg->ndirs, err;
 
-	if (cg->ndirs >= CGROUP_MAX_DIRS)
+	if (i >= CGROUP_MAX_DIRS)
 		return fail(0, NULL, "more than %d cgroup directories", CGROUP_MAX_DIRS);
-	dir = cg->dirs[cg->ndirs];
+	dir = cg->dirs[i];
 	snprintf(parent, sizeof(parent), "%s/%s", base, CGROUP_PARENT);
 	if ((size_t)snprintf(dir, sizeof(cg->dirs[0]), "%s/%s", parent, name) >=
 	    sizeof(cg->dirs[0]))
 		return fail(ENAMETOOLONG, NULL, "cgroup %s/%s", parent, name);
+	cg->ndirs++; /* recorded: from here on, dir and its parent are removed whatever happens */
 	for (int tries = 0;; tries++) {
+		failed = parent;
 		if (mkdir(parent, 0755) < 0 && errno != EEXIST)
-			return fail(errno, mkdir_hint(errno), "mkdir %s", parent);
-		if (mkdir(dir, 0755) == 0)
 			break;
+		failed = dir;
+		if (mkdir(dir, 0755) == 0)
+			return i;
 		if (errno != ENOENT || tries == 3)
-			return fail(errno, mkdir_hint(errno), "mkdir %s", dir);
+			break;
 	}
-	return cg->ndirs++;
+	err = errno;
+	cg->ndirs--;
+	return fail(err, mkdir_hint(err), "mkdir %s", failed);
 }
 
 /* ---- detection ---- */
@@ -439,7 +448,9 @@ int cgroup_create(struct cgroup *cg, const struct config *cfg, const char *name)
 	//@@ STARTER /* on v2 one, under /sys/fs/cgroup, with pids, memory and cpu enabled in the */
 	//@@ STARTER /* parents' cgroup.subtree_control; on v1 and hybrid one in each of the pids, */
 	//@@ STARTER /* memory and cpu hierarchies (find them in /proc/self/mountinfo). Record */
-	//@@ STARTER /* each directory in cg->dirs as soon as it exists, then write the limits cfg */
+	//@@ STARTER /* each directory in cg->dirs (cg->ndirs++) BEFORE its mkdir, and forget it */
+	//@@ STARTER /* if mkdir fails: the cleanup guard removes what is recorded if the runtime */
+	//@@ STARTER /* is SIGKILLed, even right after the mkdir. Then write the limits cfg */
 	//@@ STARTER /* asks for (0: none): pids.max, memory.max + memory.swap.max, cpu.max (v2); */
 	//@@ STARTER /* pids.max, memory.limit_in_bytes + memory.memsw.limit_in_bytes, */
 	//@@ STARTER /* cpu.cfs_period_us + cpu.cfs_quota_us (v1). */
@@ -540,18 +551,24 @@ static int empty_and_remove(const struct cgroup *cg, const char *dir)
 int cgroup_destroy(struct cgroup *cg)
 {
 	//@@ BEGIN SOLUTION
-	/* Newest first; each directory is forgotten once gone, so a second call has nothing to do. */
+	/*
+	 * Newest first; each directory is forgotten only once it and its parent are gone: the
+	 * cleanup guard, after a runtime killed in the middle of this, redoes what was not done
+	 * (ENOENT for what was), and a second call has nothing to do.
+	 */
 	while (cg->ndirs > 0) {
-		char *dir = cg->dirs[cg->ndirs - 1];
+		const char *dir = cg->dirs[cg->ndirs - 1];
+		char parent[sizeof(cg->dirs[0])];
 		char *slash;
 
 		if (empty_and_remove(cg, dir) < 0)
 			return -1;
 		/* The shared parent goes too, unless another container still uses it (EBUSY). */
-		slash = strrchr(dir, '/');
+		snprintf(parent, sizeof(parent), "%s", dir);
+		slash = strrchr(parent, '/');
 		if (slash != NULL) {
 			*slash = '\0';
-			if (rmdir(dir) < 0) {
+			if (rmdir(parent) < 0) {
 				/* In use (EBUSY, ENOTEMPTY) or gone already: either way not ours to fix. */
 			}
 		}
@@ -563,8 +580,9 @@ int cgroup_destroy(struct cgroup *cg)
 	//@@ STARTER /* it (v2: write 1 to cgroup.kill; else read cgroup.procs and kill(2) each */
 	//@@ STARTER /* pid until it is empty), then rmdir(2) it, retrying on EBUSY for up to */
 	//@@ STARTER /* about 2 s (nanosleep(2)). Then rmdir the container-lab parent, ignoring */
-	//@@ STARTER /* EBUSY: another container may use it. Forget each directory removed */
-	//@@ STARTER /* (cg->ndirs--): this may be called twice, and after a failed create. */
+	//@@ STARTER /* EBUSY: another container may use it. Forget each directory (cg->ndirs--) */
+	//@@ STARTER /* only once it and its parent are gone: this may be called twice, after a */
+	//@@ STARTER /* failed create, and from the cleanup guard after a SIGKILL at any moment. */
 	//@@ STARTER (void)cg;
 	//@@ STARTER return 0;
 }

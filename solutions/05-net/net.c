@@ -81,7 +81,7 @@ static int check_addresses_free(struct nl_sock *sk, const struct net_config *net
 		if (rtnl_addr_get_family(a) != AF_INET || local == NULL ||
 		    nl_addr_get_len(local) != sizeof(uint32_t))
 			continue;
-		for (size_t i = 0; i < sizeof(wanted) / sizeof(wanted[0]); i++) {
+		for (size_t i = 0; i < ARRAY_SIZE(wanted); i++) {
 			uint32_t be = htonl(wanted[i]);
 
 			if (memcmp(nl_addr_get_binary_addr(local), &be, sizeof(be)) != 0)
@@ -260,11 +260,18 @@ int net_setup_host(struct net_state *st, const struct config *cfg, pid_t pid, co
 		return -1;
 	if (check_addresses_free(sk, net) < 0)
 		goto fail;
-	/* The child exists (clone returned), so its namespace does: the peer can go there now. */
-	if (veth_create(sk, ifname, pid) < 0)
-		goto fail;
-	/* From here on, teardown removes the pair (deleting one end deletes both). */
+	/*
+	 * Named before it is made: teardown deletes the pair from here on (deleting one end deletes
+	 * both) — also the cleanup guard's, if the runtime is SIGKILLed right after the request,
+	 * before the next line could record it. A failed request made nothing: then it is
+	 * forgotten again. The child exists (clone returned), so its namespace does: the peer can
+	 * go there now.
+	 */
 	memcpy(st->host_if, ifname, sizeof(st->host_if));
+	if (veth_create(sk, ifname, pid) < 0) {
+		st->host_if[0] = '\0';
+		goto fail;
+	}
 	ifindex = link_up(sk, ifname);
 	if (ifindex < 0 || addr_add(sk, ifindex, ifname, net->host_addr, net->prefix) < 0)
 		goto fail;
@@ -282,7 +289,9 @@ fail:
 	//@@ STARTER /*     15 characters, unique: derive it from `name`), name its peer "eth0" */
 	//@@ STARTER /*     (rtnl_link_veth_get_peer) and put it in pid's namespace */
 	//@@ STARTER /*     (rtnl_link_set_ns_pid), then rtnl_link_add(NLM_F_CREATE | NLM_F_EXCL); */
-	//@@ STARTER /*     remember the host end's name in st->host_if for net_teardown(); */
+	//@@ STARTER /*     write the host end's name into st->host_if BEFORE rtnl_link_add and */
+	//@@ STARTER /*     clear it if that fails: net_teardown() (and the cleanup guard, if the */
+	//@@ STARTER /*     runtime is SIGKILLed right after the pair appeared) deletes that one; */
 	//@@ STARTER /*  4. bring the host end up (rtnl_link_get_kernel, rtnl_link_change with */
 	//@@ STARTER /*     IFF_UP) and give it host_addr/prefix (rtnl_addr_alloc, _set_ifindex, */
 	//@@ STARTER /*     _set_local with ipv4_addr(), rtnl_addr_add). */

@@ -44,7 +44,9 @@ int cgroup_create(struct cgroup *cg, const struct config *cfg, const char *name)
 	/* on v2 one, under /sys/fs/cgroup, with pids, memory and cpu enabled in the */
 	/* parents' cgroup.subtree_control; on v1 and hybrid one in each of the pids, */
 	/* memory and cpu hierarchies (find them in /proc/self/mountinfo). Record */
-	/* each directory in cg->dirs as soon as it exists, then write the limits cfg */
+	/* each directory in cg->dirs (cg->ndirs++) BEFORE its mkdir, and forget it */
+	/* if mkdir fails: the cleanup guard removes what is recorded if the runtime */
+	/* is SIGKILLed, even right after the mkdir. Then write the limits cfg */
 	/* asks for (0: none): pids.max, memory.max + memory.swap.max, cpu.max (v2); */
 	/* pids.max, memory.limit_in_bytes + memory.memsw.limit_in_bytes, */
 	/* cpu.cfs_period_us + cpu.cfs_quota_us (v1). */
@@ -69,8 +71,9 @@ int cgroup_destroy(struct cgroup *cg)
 	/* it (v2: write 1 to cgroup.kill; else read cgroup.procs and kill(2) each */
 	/* pid until it is empty), then rmdir(2) it, retrying on EBUSY for up to */
 	/* about 2 s (nanosleep(2)). Then rmdir the container-lab parent, ignoring */
-	/* EBUSY: another container may use it. Forget each directory removed */
-	/* (cg->ndirs--): this may be called twice, and after a failed create. */
+	/* EBUSY: another container may use it. Forget each directory (cg->ndirs--) */
+	/* only once it and its parent are gone: this may be called twice, after a */
+	/* failed create, and from the cleanup guard after a SIGKILL at any moment. */
 	(void)cg;
 	return 0;
 }

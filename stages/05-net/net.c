@@ -57,7 +57,9 @@ int net_setup_host(struct net_state *st, const struct config *cfg, pid_t pid, co
 	/*     15 characters, unique: derive it from `name`), name its peer "eth0" */
 	/*     (rtnl_link_veth_get_peer) and put it in pid's namespace */
 	/*     (rtnl_link_set_ns_pid), then rtnl_link_add(NLM_F_CREATE | NLM_F_EXCL); */
-	/*     remember the host end's name in st->host_if for net_teardown(); */
+	/*     write the host end's name into st->host_if BEFORE rtnl_link_add and */
+	/*     clear it if that fails: net_teardown() (and the cleanup guard, if the */
+	/*     runtime is SIGKILLed right after the pair appeared) deletes that one; */
 	/*  4. bring the host end up (rtnl_link_get_kernel, rtnl_link_change with */
 	/*     IFF_UP) and give it host_addr/prefix (rtnl_addr_alloc, _set_ifindex, */
 	/*     _set_local with ipv4_addr(), rtnl_addr_add). */
