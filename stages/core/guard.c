@@ -25,12 +25,8 @@ static __attribute__((noreturn)) void guard_main(int rd, void (*fn)(void *), voi
 	int null;
 	char byte;
 
-	/*
-	 * A session (and so a process group) of its own: a grader's timeout(1), a shell's Ctrl-C or
-	 * a `kill -KILL -PGID` signals the runtime's whole process group, and a guard inside it
-	 * would die with the runtime it is there to clean up after.
-	 */
-	setsid();
+	/* Out of the runtime's process group (see guard_start): the classic idiom does it twice. */
+	setpgid(0, 0);
 	/* Hold nothing of the caller's: no pipe open (a caller reading to EOF would hang), no cwd. */
 	if (chdir("/") < 0) {
 		/* Then it keeps the caller's cwd, which only delays an unmount: not worth failing. */
@@ -62,6 +58,14 @@ int guard_start(struct guard *g, void (*fn)(void *), void *arg)
 	}
 	if (g->pid == 0)
 		guard_main(p[0], fn, arg);
+	/*
+	 * A process group of its own: a grader's timeout(1), a shell's Ctrl-C or a `kill -KILL
+	 * -PGID` signals the runtime's whole group, and a guard inside it would die with the runtime
+	 * it is there to clean up after. Done here, not only in the guard: when this returns the
+	 * guard is out of the group, before the runtime creates anything, whenever the guard itself
+	 * gets to run (a group kill before this line finds nothing made yet).
+	 */
+	setpgid(g->pid, g->pid); /* EACCES if the guard was quicker: then its own call did it */
 	close(p[0]);
 	g->fd = p[1];
 	return 0;

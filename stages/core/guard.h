@@ -12,7 +12,8 @@
  * runtime just long enough to undo what it created (a cgroup or a veth cannot remove itself).
  * It waits for EOF on a pipe whose only writer is the runtime: EOF comes when the runtime is gone,
  * however it died, and then the guard calls fn(arg). fn must find what to undo in memory the
- * runtime shares with it (MAP_SHARED), since the guard's own copy stops at the fork.
+ * runtime shares with it (MAP_SHARED), since the guard's own copy stops at the fork. It lives
+ * in a process group of its own, so that a signal to the runtime's group does not reach it.
  */
 struct guard {
 	pid_t pid; /* -1: not started */
