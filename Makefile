@@ -59,8 +59,8 @@ HIDDEN       ?=
 LEVELS       := guided standard challenge
 LEVEL        ?=
 
-.PHONY: all help deps runtime starters check-starters readme-tables rootfs grade bench test lint format clean clean-state \
-	slides demo record test-vm grade-class student-kit gradescope-bundle hint
+.PHONY: all help deps runtime starters check-starters readme-tables rootfs grade bench kill-stress test lint format clean \
+	clean-state slides demo record test-vm grade-class student-kit gradescope-bundle hint
 .DELETE_ON_ERROR:
 
 all: runtime
@@ -71,6 +71,7 @@ help:
 	@echo "make grade [STAGE=N] [IMPL=stages$(if $(HAVE_SOLUTIONS),|solutions)|PATH]  grade a runtime (default: yours, stages/)"
 	@echo "make hint [STAGE=N] [RESET=1]  the next hint for the first test your last grading failed"
 	@echo "make bench [IMPL=stages|PATH]  container start latency vs unshare, bwrap, crun, runc"
+	@echo "make kill-stress [IMPL=stages|solutions|PATH] [RUNS=N]  SIGKILL a runtime N times (500) at every moment: nothing may be left"
 	@echo "make test            the kit's self-test (CI runs this)"
 	@echo "make runtime         build build/stages/container (yours)$(if $(HAVE_SOLUTIONS), and build/ref/container)"
 	@echo "make rootfs          build the busybox rootfs into $(ROOTFS)"
@@ -160,6 +161,15 @@ grade: runtime rootfs
 # first test the last grading failed. No root needed: it reads results/tap/.
 hint:
 	@tests/hint $(if $(STAGE),--stage $(STAGE)) $(if $(RESET),--reset)
+
+# SIGKILL the runtime (yours by default) at every moment of a container's life, RUNS times, and
+# require that nothing is left behind (tests/kill-stress): cgroups, links, mounts, processes, files.
+RUNS         ?= 500
+kill-stress: runtime rootfs
+	@impl='$(IMPL)'; case "$$impl" in stages) impl=build/stages/container;; \
+		solutions|ref) [ -n "$(HAVE_SOLUTIONS)" ] || { echo "make kill-stress: no solutions/ in a student kit"; exit 2; }; \
+			impl=build/ref/container;; esac; \
+	tests/kill-stress --impl "$$impl" --runs $(RUNS)
 
 # Lecture decks and live demos (slides/README.md). The slides need no runtime: their code comes
 # from solutions/ at build time; slides/install-deps installs graphviz, chromium and the pinned npm

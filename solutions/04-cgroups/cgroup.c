@@ -162,32 +162,41 @@ static const char *mkdir_hint(int err)
 }
 
 /*
- * mkdir base/container-lab/name and record it in cg (so that cgroup_destroy() removes it even if
- * a later step fails). The shared parent is removed by the last container to leave it, which may
- * happen between our two mkdirs: then the second one fails with ENOENT and we make both again.
- * Returns the index of the new directory in cg->dirs, or -1.
+ * mkdir base/container-lab/name, recorded in cg first: cgroup_destroy() removes what is recorded,
+ * after a later step fails or, from the cleanup guard, after the runtime was SIGKILLed — even
+ * right after this mkdir(2), before the next line could have recorded it. A failed mkdir made
+ * nothing, so its record goes again. The shared parent is removed by the last container to leave
+ * it, which may happen between our two mkdirs: then the second one fails with ENOENT and we make
+ * both again. Returns the index of the new directory in cg->dirs, or -1.
  */
 static int make_cgroup_dir(struct cgroup *cg, const char *base, const char *name)
 {
 	char parent[PATH_MAX];
+	const char *failed;
 	char *dir;
+	int i = cg->ndirs, err;
 
-	if (cg->ndirs >= CGROUP_MAX_DIRS)
+	if (i >= CGROUP_MAX_DIRS)
 		return fail(0, NULL, "more than %d cgroup directories", CGROUP_MAX_DIRS);
-	dir = cg->dirs[cg->ndirs];
+	dir = cg->dirs[i];
 	snprintf(parent, sizeof(parent), "%s/%s", base, CGROUP_PARENT);
 	if ((size_t)snprintf(dir, sizeof(cg->dirs[0]), "%s/%s", parent, name) >=
 	    sizeof(cg->dirs[0]))
 		return fail(ENAMETOOLONG, NULL, "cgroup %s/%s", parent, name);
+	cg->ndirs++; /* recorded: from here on, dir and its parent are removed whatever happens */
 	for (int tries = 0;; tries++) {
+		failed = parent;
 		if (mkdir(parent, 0755) < 0 && errno != EEXIST)
-			return fail(errno, mkdir_hint(errno), "mkdir %s", parent);
-		if (mkdir(dir, 0755) == 0)
 			break;
+		failed = dir;
+		if (mkdir(dir, 0755) == 0)
+			return i;
 		if (errno != ENOENT || tries == 3)
-			return fail(errno, mkdir_hint(errno), "mkdir %s", dir);
+			break;
 	}
-	return cg->ndirs++;
+	err = errno;
+	cg->ndirs--;
+	return fail(err, mkdir_hint(err), "mkdir %s", failed);
 }
 
 /* ---- detection ---- */
@@ -441,14 +450,18 @@ int cgroup_create(struct cgroup *cg, const struct config *cfg, const char *name)
 	//@@ STARTER(standard,challenge) /* TODO(stage 4): the contract is in container.h, the files in README.md. Make */
 	//@@ STARTER(standard,challenge) /* the container's cgroup under <hierarchy>/container-lab/ (v2: one directory, */
 	//@@ STARTER(standard,challenge) /* with the controllers it needs enabled above it; v1 and hybrid: one in each */
-	//@@ STARTER(standard,challenge) /* controller's hierarchy), record each directory in cg->dirs as soon as it */
-	//@@ STARTER(standard,challenge) /* exists, then set the limits cfg asks for (0: none). man 7 cgroups. */
+	//@@ STARTER(standard,challenge) /* controller's hierarchy), record each directory in cg->dirs BEFORE it exists */
+	//@@ STARTER(standard,challenge) /* (the cleanup guard removes what is recorded if the runtime is SIGKILLed, */
+	//@@ STARTER(standard,challenge) /* even right after the mkdir), then set the limits cfg asks for (0: none). */
+	//@@ STARTER(standard,challenge) /* man 7 cgroups. */
 	//@@ STARTER(guided) /* TODO(stage 4): the steps are in README.md (man 7 cgroups, man 2 mkdir). */
 	//@@ STARTER(guided) /* Set cg->mode = cgroup_detect(). mkdir <hierarchy>/container-lab/<name>: */
 	//@@ STARTER(guided) /* on v2 one, under /sys/fs/cgroup, with pids, memory and cpu enabled in the */
 	//@@ STARTER(guided) /* parents' cgroup.subtree_control; on v1 and hybrid one in each of the pids, */
 	//@@ STARTER(guided) /* memory and cpu hierarchies (find them in /proc/self/mountinfo). Record */
-	//@@ STARTER(guided) /* each directory in cg->dirs as soon as it exists, then write the limits cfg */
+	//@@ STARTER(guided) /* each directory in cg->dirs (cg->ndirs++) BEFORE its mkdir, and forget it */
+	//@@ STARTER(guided) /* if mkdir fails: the cleanup guard removes what is recorded if the runtime */
+	//@@ STARTER(guided) /* is SIGKILLed, even right after the mkdir. Then write the limits cfg */
 	//@@ STARTER(guided) /* asks for (0: none): pids.max, memory.max + memory.swap.max, cpu.max (v2); */
 	//@@ STARTER(guided) /* pids.max, memory.limit_in_bytes + memory.memsw.limit_in_bytes, */
 	//@@ STARTER(guided) /* cpu.cfs_period_us + cpu.cfs_quota_us (v1). */
@@ -551,18 +564,24 @@ static int empty_and_remove(const struct cgroup *cg, const char *dir)
 int cgroup_destroy(struct cgroup *cg)
 {
 	//@@ BEGIN SOLUTION
-	/* Newest first; each directory is forgotten once gone, so a second call has nothing to do. */
+	/*
+	 * Newest first; each directory is forgotten only once it and its parent are gone: the
+	 * cleanup guard, after a runtime killed in the middle of this, redoes what was not done
+	 * (ENOENT for what was), and a second call has nothing to do.
+	 */
 	while (cg->ndirs > 0) {
-		char *dir = cg->dirs[cg->ndirs - 1];
+		const char *dir = cg->dirs[cg->ndirs - 1];
+		char parent[sizeof(cg->dirs[0])];
 		char *slash;
 
 		if (empty_and_remove(cg, dir) < 0)
 			return -1;
 		/* The shared parent goes too, unless another container still uses it (EBUSY). */
-		slash = strrchr(dir, '/');
+		snprintf(parent, sizeof(parent), "%s", dir);
+		slash = strrchr(parent, '/');
 		if (slash != NULL) {
 			*slash = '\0';
-			if (rmdir(dir) < 0) {
+			if (rmdir(parent) < 0) {
 				/* In use (EBUSY, ENOTEMPTY) or gone already: either way not ours to fix. */
 			}
 		}
@@ -572,14 +591,16 @@ int cgroup_destroy(struct cgroup *cg)
 	//@@ END SOLUTION
 	//@@ STARTER(standard,challenge) /* TODO(stage 4): end whatever is left in each of cg's cgroups and remove */
 	//@@ STARTER(standard,challenge) /* them, newest first, then the shared container-lab parent if it is empty. A */
-	//@@ STARTER(standard,challenge) /* cgroup stays busy for a moment while its tasks exit. Safe to call twice and */
-	//@@ STARTER(standard,challenge) /* after a failed create (man 7 cgroups, man 2 rmdir). */
+	//@@ STARTER(standard,challenge) /* cgroup stays busy for a moment while its tasks exit. Forget a directory only */
+	//@@ STARTER(standard,challenge) /* once it is gone: this is called twice, after a failed create, and by the */
+	//@@ STARTER(standard,challenge) /* cleanup guard after a SIGKILL at any moment (man 7 cgroups, man 2 rmdir). */
 	//@@ STARTER(guided) /* TODO(stage 4): for each of cg->dirs, newest first: kill what is left in */
 	//@@ STARTER(guided) /* it (v2: write 1 to cgroup.kill; else read cgroup.procs and kill(2) each */
 	//@@ STARTER(guided) /* pid until it is empty), then rmdir(2) it, retrying on EBUSY for up to */
 	//@@ STARTER(guided) /* about 2 s (nanosleep(2)). Then rmdir the container-lab parent, ignoring */
-	//@@ STARTER(guided) /* EBUSY: another container may use it. Forget each directory removed */
-	//@@ STARTER(guided) /* (cg->ndirs--): this may be called twice, and after a failed create. */
+	//@@ STARTER(guided) /* EBUSY: another container may use it. Forget each directory (cg->ndirs--) */
+	//@@ STARTER(guided) /* only once it and its parent are gone: this may be called twice, after a */
+	//@@ STARTER(guided) /* failed create, and from the cleanup guard after a SIGKILL at any moment. */
 	//@@ STARTER (void)cg;
 	//@@ STARTER return 0;
 }

@@ -81,7 +81,7 @@ static int check_addresses_free(struct nl_sock *sk, const struct net_config *net
 		if (rtnl_addr_get_family(a) != AF_INET || local == NULL ||
 		    nl_addr_get_len(local) != sizeof(uint32_t))
 			continue;
-		for (size_t i = 0; i < sizeof(wanted) / sizeof(wanted[0]); i++) {
+		for (size_t i = 0; i < ARRAY_SIZE(wanted); i++) {
 			uint32_t be = htonl(wanted[i]);
 
 			if (memcmp(nl_addr_get_binary_addr(local), &be, sizeof(be)) != 0)
@@ -261,11 +261,18 @@ int net_setup_host(struct net_state *st, const struct config *cfg, pid_t pid, co
 		return -1;
 	if (check_addresses_free(sk, net) < 0)
 		goto fail;
-	/* The child exists (clone returned), so its namespace does: the peer can go there now. */
-	if (veth_create(sk, ifname, pid) < 0)
-		goto fail;
-	/* From here on, teardown removes the pair (deleting one end deletes both). */
+	/*
+	 * Named before it is made: teardown deletes the pair from here on (deleting one end deletes
+	 * both) — also the cleanup guard's, if the runtime is SIGKILLed right after the request,
+	 * before the next line could record it. A failed request made nothing: then it is
+	 * forgotten again. The child exists (clone returned), so its namespace does: the peer can
+	 * go there now.
+	 */
 	memcpy(st->host_if, ifname, sizeof(st->host_if));
+	if (veth_create(sk, ifname, pid) < 0) {
+		st->host_if[0] = '\0';
+		goto fail;
+	}
 	ifindex = link_up(sk, ifname);
 	if (ifindex < 0 || addr_add(sk, ifindex, ifname, net->host_addr, net->prefix) < 0)
 		goto fail;
@@ -277,11 +284,13 @@ fail:
 	//@@ END SOLUTION
 	//@@ STARTER(standard,challenge) /* TODO(stage 5): with --net (cfg->net.enabled), from the host's side: refuse */
 	//@@ STARTER(standard,challenge) /* cfg->net.host_addr if a host interface has it already; create a veth pair */
-	//@@ STARTER(standard,challenge) /* whose host end has a unique name of at most 15 characters (keep it in */
-	//@@ STARTER(standard,challenge) /* st->host_if for net_teardown()) and whose other end is "eth0" in pid's */
-	//@@ STARTER(standard,challenge) /* network namespace; bring the host end up with host_addr/prefix. Talk */
-	//@@ STARTER(standard,challenge) /* rtnetlink through libnl-route-3 (nl_open(), ../core/nl.h); check every */
-	//@@ STARTER(standard,challenge) /* return, free every object. man 4 veth, man 7 rtnetlink, man 8 ip-link. */
+	//@@ STARTER(standard,challenge) /* whose host end has a unique name of at most 15 characters (write it into */
+	//@@ STARTER(standard,challenge) /* st->host_if BEFORE the pair exists, clear it if creating fails: net_teardown() */
+	//@@ STARTER(standard,challenge) /* and the cleanup guard of a SIGKILLed runtime delete that one) and whose other */
+	//@@ STARTER(standard,challenge) /* end is "eth0" in pid's network namespace; bring the host end up with */
+	//@@ STARTER(standard,challenge) /* host_addr/prefix. Talk rtnetlink through libnl-route-3 (nl_open(), */
+	//@@ STARTER(standard,challenge) /* ../core/nl.h); check every return, free every object. man 4 veth, man 7 */
+	//@@ STARTER(standard,challenge) /* rtnetlink, man 8 ip-link. */
 	//@@ STARTER(guided) /* TODO(stage 5): with --net (cfg->net.enabled), from the host's side: */
 	//@@ STARTER(guided) /*  1. open a NETLINK_ROUTE socket (nl_open(), ../core/nl.h); */
 	//@@ STARTER(guided) /*  2. refuse cfg->net.host_addr if a host interface has it already */
@@ -290,7 +299,9 @@ fail:
 	//@@ STARTER(guided) /*     15 characters, unique: derive it from `name`), name its peer "eth0" */
 	//@@ STARTER(guided) /*     (rtnl_link_veth_get_peer) and put it in pid's namespace */
 	//@@ STARTER(guided) /*     (rtnl_link_set_ns_pid), then rtnl_link_add(NLM_F_CREATE | NLM_F_EXCL); */
-	//@@ STARTER(guided) /*     remember the host end's name in st->host_if for net_teardown(); */
+	//@@ STARTER(guided) /*     write the host end's name into st->host_if BEFORE rtnl_link_add and */
+	//@@ STARTER(guided) /*     clear it if that fails: net_teardown() (and the cleanup guard, if the */
+	//@@ STARTER(guided) /*     runtime is SIGKILLed right after the pair appeared) deletes that one; */
 	//@@ STARTER(guided) /*  4. bring the host end up (rtnl_link_get_kernel, rtnl_link_change with */
 	//@@ STARTER(guided) /*     IFF_UP) and give it host_addr/prefix (rtnl_addr_alloc, _set_ifindex, */
 	//@@ STARTER(guided) /*     _set_local with ipv4_addr(), rtnl_addr_add). */

@@ -42,8 +42,10 @@ int cgroup_create(struct cgroup *cg, const struct config *cfg, const char *name)
 	/* TODO(stage 4): the contract is in container.h, the files in README.md. Make */
 	/* the container's cgroup under <hierarchy>/container-lab/ (v2: one directory, */
 	/* with the controllers it needs enabled above it; v1 and hybrid: one in each */
-	/* controller's hierarchy), record each directory in cg->dirs as soon as it */
-	/* exists, then set the limits cfg asks for (0: none). man 7 cgroups. */
+	/* controller's hierarchy), record each directory in cg->dirs BEFORE it exists */
+	/* (the cleanup guard removes what is recorded if the runtime is SIGKILLed, */
+	/* even right after the mkdir), then set the limits cfg asks for (0: none). */
+	/* man 7 cgroups. */
 	(void)cg;
 	(void)cfg;
 	(void)name;
@@ -63,8 +65,9 @@ int cgroup_destroy(struct cgroup *cg)
 {
 	/* TODO(stage 4): end whatever is left in each of cg's cgroups and remove */
 	/* them, newest first, then the shared container-lab parent if it is empty. A */
-	/* cgroup stays busy for a moment while its tasks exit. Safe to call twice and */
-	/* after a failed create (man 7 cgroups, man 2 rmdir). */
+	/* cgroup stays busy for a moment while its tasks exit. Forget a directory only */
+	/* once it is gone: this is called twice, after a failed create, and by the */
+	/* cleanup guard after a SIGKILL at any moment (man 7 cgroups, man 2 rmdir). */
 	(void)cg;
 	return 0;
 }

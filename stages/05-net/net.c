@@ -51,11 +51,13 @@ int net_setup_host(struct net_state *st, const struct config *cfg, pid_t pid, co
 {
 	/* TODO(stage 5): with --net (cfg->net.enabled), from the host's side: refuse */
 	/* cfg->net.host_addr if a host interface has it already; create a veth pair */
-	/* whose host end has a unique name of at most 15 characters (keep it in */
-	/* st->host_if for net_teardown()) and whose other end is "eth0" in pid's */
-	/* network namespace; bring the host end up with host_addr/prefix. Talk */
-	/* rtnetlink through libnl-route-3 (nl_open(), ../core/nl.h); check every */
-	/* return, free every object. man 4 veth, man 7 rtnetlink, man 8 ip-link. */
+	/* whose host end has a unique name of at most 15 characters (write it into */
+	/* st->host_if BEFORE the pair exists, clear it if creating fails: net_teardown() */
+	/* and the cleanup guard of a SIGKILLed runtime delete that one) and whose other */
+	/* end is "eth0" in pid's network namespace; bring the host end up with */
+	/* host_addr/prefix. Talk rtnetlink through libnl-route-3 (nl_open(), */
+	/* ../core/nl.h); check every return, free every object. man 4 veth, man 7 */
+	/* rtnetlink, man 8 ip-link. */
 	(void)st;
 	(void)cfg;
 	(void)pid;

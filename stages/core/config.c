@@ -3,7 +3,8 @@
  *
  * Every value is checked here, before anything is created, so that a bad command line costs
  * nothing and leaves nothing behind. Error contract: config_parse() returns -1 with one fail()
- * message that quotes the bad value and says what would be accepted.
+ * message that quotes the bad value and says what would be accepted (fail() writes the value's
+ * control characters out, so that a --hostname $'a\nb' still gives one line).
  */
 #include "container.h"
 

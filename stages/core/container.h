@@ -28,6 +28,9 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+/* The number of elements of an array (not of a pointer: sizeof would give the pointer's size). */
+#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+
 /* ---- exit statuses (the runtime contract) ---- */
 #define EXIT_RUNTIME_FAILED 125 /* usage error, bad value, a setup step failed */
 #define EXIT_CANNOT_EXEC    126 /* COMMAND exists but cannot be executed */
@@ -133,7 +136,12 @@ struct cgroup {
 
 /* Detect how the host mounts cgroups (statfs magic). Cached after the first call. */
 enum cgroup_mode cgroup_detect(void);
-/* In the parent, before clone: create this container's cgroup(s) and write cfg's limits. */
+/*
+ * In the parent, after clone and before the child is released: create this container's cgroup(s)
+ * and write cfg's limits. Each directory is recorded in cg->dirs BEFORE it is made (and forgotten
+ * if mkdir fails): the cleanup guard removes what is recorded if the runtime is SIGKILLed, even
+ * right after the mkdir(2).
+ */
 int cgroup_create(struct cgroup *cg, const struct config *cfg, const char *name);
 /* In the parent, before the child is released: move pid into the cgroup(s). */
 int cgroup_add(const struct cgroup *cg, pid_t pid);
@@ -152,7 +160,9 @@ struct net_state {
 /*
  * In the parent, before the child is released: with --net, check the host address is free,
  * create a veth pair whose peer is "eth0" inside pid's network namespace, and give the host end
- * its address and bring it up. Without --net: nothing. 0, or -1 with fail() set.
+ * its address and bring it up. Without --net: nothing. 0, or -1 with fail() set. The host end's
+ * name goes into st->host_if BEFORE the pair is made (and is cleared if that fails), for the
+ * cleanup guard, as cgroup_create() records its directories.
  */
 int net_setup_host(struct net_state *st, const struct config *cfg, pid_t pid, const char *name);
 /* In the child: bring up lo; with --net, eth0 with its address and the default route. */

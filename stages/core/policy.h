@@ -1,7 +1,8 @@
 /*
  * policy.h — the runtime contract's lists (given, not an exercise): what every container's /dev
  * holds (stage 3), and what stage 6 makes read-only, masks, keeps and denies. One copy, here,
- * for the starters and the reference alike; the stages iterate over them with ARRAY_SIZE().
+ * for the starters and the reference alike; the stages iterate over them with ARRAY_SIZE()
+ * (container.h).
  *
  * The tables are static: each module that includes this header gets its own (small) copy, and
  * a module that does not use one of them yet (a starter) compiles without a warning.
@@ -12,8 +13,6 @@
 #include <sched.h>
 #include <stddef.h>
 #include <sys/capability.h>
-
-#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
 /* ---- stage 3: /dev ---- */
 

@@ -3,23 +3,39 @@
  *
  *   parent (the runtime)                      child (becomes COMMAND)
  *   --------------------                      -----------------------
- *   check root, rootfs
+ *   check root, rootfs; name the container
+ *   map the shared record (struct runtime)
  *   block forwarded signals
- *   cgroup_create()              [stage 4]
  *   container_clone(flags)       [stage 1] -> die with the parent (PR_SET_PDEATHSIG)
- *   cgroup_add(child)            [stage 4]    uts_setup()                 [stage 1]
- *   net_setup_host(child)        [stage 5]    mounts_make_private()       [stage 2]
- *                                             rootfs_enter() with --rootfs [stage 3]
- *                                               or proc_remount()         [stage 2]
+ *   start the cleanup guard                   uts_setup()                 [stage 1]
+ *   cgroup_create()              [stage 4]    mounts_make_private()       [stage 2]
+ *   cgroup_add(child)            [stage 4]    rootfs_enter() with --rootfs [stage 3]
+ *   net_setup_host(child)        [stage 5]      or proc_remount()         [stage 2]
  *                                             security_harden_proc()      [stage 6]
  *   release the child  ---------------------> wait on the release pipe
- *   start the cleanup guard                   net_setup_container()       [stage 5]
+ *                                             net_setup_container()       [stage 5]
  *                                             clean environment, signals
  *                                             security_apply()            [stage 6]
  *   read the report pipe <------------------- execvp(COMMAND), or report why not
  *   forward signals, container_wait() [1]
- *   teardown: net, cgroup
+ *   teardown: net, cgroup; dismiss the guard
  *
+ * Nothing outlives the runtime, whenever it is SIGKILLed (make kill-stress proves it):
+ * - Before the clone nothing exists outside this process: a name, pipes, memory.
+ * - The child dies with the runtime (PR_SET_PDEATHSIG), or, if the runtime died before the child
+ *   could ask for that, reads EOF on the release pipe and exits; as PID 1 of its PID namespace it
+ *   takes every other process of the container along. Its mounts die with its mount namespace.
+ * - What lives on the host beyond the child (the cgroup, the host end of the veth) is created only
+ *   once the cleanup guard runs (guard.h), and each is written into the shared record struct
+ *   runtime *before* the system call that creates it: a runtime killed between the mkdir(2) and
+ *   the next line has recorded it already. The guard undoes what is recorded, the runtime's own
+ *   teardown forgets each thing only once it is gone, and removing what was never made is no
+ *   error (ENOENT, ENODEV).
+ * New steps that create something on the host (a state file, an overlay's upper directory) follow
+ * the same rule: after guard_start(), recorded in struct runtime first, undone by teardown().
+ *
+ * Why the guard is started after the clone: its fork then overlaps the child's own setup instead
+ * of delaying it, and so do the cgroup and veth set-up (make bench).
  * Why a release pipe: everything the parent sets up from outside (the cgroup, the host end of the
  * veth) must be in place before the child configures eth0 and runs a single instruction of
  * COMMAND. Until then, the two work side by side.
@@ -39,12 +55,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/random.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "guard.h"
 #include "runtime.h"
 
 static const int forwarded_signals[] = {SIGINT, SIGTERM, SIGHUP, SIGQUIT};
@@ -61,6 +79,10 @@ struct child_args {
 	sigset_t old_mask;	    /* the signal mask to restore before exec */
 };
 
+/*
+ * What the parent creates on the host, in memory shared with the cleanup guard: each module
+ * records a thing here before it creates it, and forgets it once it has removed it.
+ */
 struct runtime {
 	char name[64];
 	struct cgroup cg;
@@ -132,7 +154,7 @@ static int restore_signals(const sigset_t *old_mask)
 {
 	struct sigaction dfl = {.sa_handler = SIG_DFL};
 
-	for (size_t i = 0; i < sizeof(forwarded_signals) / sizeof(forwarded_signals[0]); i++)
+	for (size_t i = 0; i < ARRAY_SIZE(forwarded_signals); i++)
 		if (sigaction(forwarded_signals[i], &dfl, NULL) < 0)
 			return fail(errno, NULL, "sigaction");
 	if (sigprocmask(SIG_SETMASK, old_mask, NULL) < 0)
@@ -228,15 +250,22 @@ static void reap(pid_t pid)
 		;
 }
 
+static void close_fd(int *fd)
+{
+	if (*fd >= 0)
+		close(*fd);
+	*fd = -1;
+}
+
 int runtime_run(const struct config *cfg)
 {
-	struct runtime rt = {0};
 	struct child_args args = {.cfg = cfg};
+	struct guard guard = GUARD_INIT;
+	struct runtime *rt;
 	struct report report;
-	struct guard guard = {.pid = -1, .fd = -1};
-	int release[2], reportp[2], status;
+	int release[2] = {-1, -1}, reportp[2] = {-1, -1}, status = EXIT_RUNTIME_FAILED;
 	sigset_t block;
-	pid_t pid;
+	pid_t pid = -1;
 	ssize_t n;
 
 	if (geteuid() != 0) {
@@ -245,68 +274,65 @@ int runtime_run(const struct config *cfg)
 	}
 	if (check_rootfs(cfg->rootfs) < 0)
 		return print_failure(EXIT_RUNTIME_FAILED);
-	if (container_name(rt.name, sizeof(rt.name)) < 0)
+	/* Shared, not private: the guard must see what is recorded after its fork. Zero-filled. */
+	rt = mmap(NULL, sizeof(*rt), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	if (rt == MAP_FAILED) {
+		fail(errno, NULL, "mmap (shared record)");
 		return print_failure(EXIT_RUNTIME_FAILED);
+	}
+	if (container_name(rt->name, sizeof(rt->name)) < 0)
+		goto fail;
 
 	/*
 	 * Signals to forward stay blocked until the container's pid is known; the child unblocks
 	 * them just before exec, so one that arrives during setup is delivered to COMMAND.
 	 */
 	sigemptyset(&block);
-	for (size_t i = 0; i < sizeof(forwarded_signals) / sizeof(forwarded_signals[0]); i++)
+	for (size_t i = 0; i < ARRAY_SIZE(forwarded_signals); i++)
 		sigaddset(&block, forwarded_signals[i]);
 	if (sigprocmask(SIG_BLOCK, &block, &args.old_mask) < 0) {
 		fail(errno, NULL, "sigprocmask");
-		return print_failure(EXIT_RUNTIME_FAILED);
+		goto fail;
 	}
-	if (pipe2(release, O_CLOEXEC) < 0) {
+	if (pipe2(release, O_CLOEXEC) < 0 || pipe2(reportp, O_CLOEXEC) < 0) {
 		fail(errno, NULL, "pipe");
-		return print_failure(EXIT_RUNTIME_FAILED);
-	}
-	if (pipe2(reportp, O_CLOEXEC) < 0) {
-		fail(errno, NULL, "pipe");
-		close(release[0]);
-		close(release[1]);
-		return print_failure(EXIT_RUNTIME_FAILED);
+		goto fail;
 	}
 	args.release_rd = release[0];
 	args.release_wr = release[1];
 	args.report_wr = reportp[1];
 
-	if (cgroup_create(&rt.cg, cfg, rt.name) < 0)
-		goto fail_before_clone;
 	pid = container_clone(child_main, &args,
 			      uts_clone_flags() | pid_clone_flags() | net_clone_flags());
 	if (pid < 0)
-		goto fail_before_clone;
-	close(release[0]);
-	close(reportp[1]);
-	if (cgroup_add(&rt.cg, pid) < 0 || net_setup_host(&rt.net, cfg, pid, rt.name) < 0)
-		goto fail_after_clone;
+		goto fail; /* pid is -1: there is no child to end */
+	close_fd(&release[0]);
+	close_fd(&reportp[1]);
+	/* Before anything is created on the host: from here on, a SIGKILL leaves nothing. */
+	if (guard_start(&guard, teardown_hook, rt) < 0)
+		goto fail;
+	if (cgroup_create(&rt->cg, cfg, rt->name) < 0 || cgroup_add(&rt->cg, pid) < 0 ||
+	    net_setup_host(&rt->net, cfg, pid, rt->name) < 0)
+		goto fail;
 	if (write(release[1], "x", 1) != 1) {
 		fail(errno, NULL, "releasing the container");
-		goto fail_after_clone;
+		goto fail;
 	}
-	close(release[1]);
-	/*
-	 * From here on, a SIGKILLed runtime still gets its cgroup and veth removed. Started after the
-	 * release, so that the fork overlaps the child's setup instead of delaying it (make bench).
-	 */
-	if (guard_start(&guard, teardown_hook, &rt) < 0)
-		goto fail_released;
+	close_fd(&release[1]);
 
 	n = read(reportp[0], &report, sizeof(report));
-	close(reportp[0]);
+	close_fd(&reportp[0]);
 	if (n == (ssize_t)sizeof(report)) {
 		/* The child failed before or at exec and has _exit()ed with report.status. */
 		reap(pid);
+		pid = -1;
 		fail(0, NULL, "%.*s", (int)sizeof(report.message), report.message);
 		status = report.status;
-		goto fail_reaped;
+		goto fail;
 	}
 
 	container_pid = pid;
-	for (size_t i = 0; i < sizeof(forwarded_signals) / sizeof(forwarded_signals[0]); i++) {
+	for (size_t i = 0; i < ARRAY_SIZE(forwarded_signals); i++) {
 		struct sigaction sa = {.sa_handler = forward_signal};
 
 		/* No SA_RESTART: a forwarded signal interrupts waitpid(2) with EINTR. */
@@ -321,31 +347,32 @@ int runtime_run(const struct config *cfg)
 		reap(pid);
 		print_failure(0);
 	}
-	if (teardown(&rt) < 0) {
+	if (teardown(rt) < 0) {
 		print_failure(0);
 		status = EXIT_RUNTIME_FAILED;
 	}
 	guard_stop(&guard);
+	munmap(rt, sizeof(*rt));
 	return status < 0 ? EXIT_RUNTIME_FAILED : status;
 
-fail_after_clone:
-	close(release[1]);
-fail_released:
-	kill(pid, SIGKILL);
-	reap(pid);
-	close(reportp[0]);
-	status = EXIT_RUNTIME_FAILED;
-	goto fail_reaped;
-fail_before_clone:
-	close(release[0]);
-	close(release[1]);
-	close(reportp[0]);
-	close(reportp[1]);
-	status = EXIT_RUNTIME_FAILED;
-fail_reaped:
+	/*
+	 * A failure: the message first (it is the one that matters; a failing teardown could only
+	 * add "and also"), then every step above undone in reverse order. Each undo is safe on a
+	 * step that was never done, so every failure comes here.
+	 */
+fail:
 	print_failure(status);
-	/* The message above is the one that matters; teardown can only add "and also". */
-	teardown(&rt);
+	/* Ends the child before its cgroup and veth go: it lives in them. */
+	if (pid > 0) {
+		kill(pid, SIGKILL);
+		reap(pid);
+	}
+	teardown(rt);
 	guard_stop(&guard);
+	close_fd(&reportp[0]);
+	close_fd(&reportp[1]);
+	close_fd(&release[0]);
+	close_fd(&release[1]);
+	munmap(rt, sizeof(*rt));
 	return status;
 }

@@ -219,6 +219,17 @@ load helpers
 }
 
 # bats test_tags=points:1
+@test "a bad value with a newline or another control character is still refused on ONE line" {
+	local bad
+	hint "the message quotes the bad value: write its control characters out (\\n, \\x01), as stages/core/error.c's fail() does, or the one 'container: ' line becomes two"
+	for bad in "--hostname=a"$'\n'"b" "--hostname=a"$'\r'"b" "--memory=64"$'\n'"M" "--net=10.1.1.2"$'\x01'"/24"; do
+		check_usage_error run "$bad" -- true
+		[[ $stderr != *[[:cntrl:]]* ]] ||
+			fail_with "container run $(printf '%q' "$bad") printed a control character in its message: $(printf '%q' "$stderr")"
+	done
+}
+
+# bats test_tags=points:1
 @test "valid hostnames are accepted: 'a', 'A-1', '123'" {
 	local good
 	for good in a A-1 123; do

@@ -11,6 +11,7 @@
 # time), and the probes that do it live in the busybox rootfs (rootfs-builder/probes/).
 
 load helpers
+load startup-kill
 
 setup() {
 	common_setup
@@ -311,6 +312,17 @@ cpu_bandwidth() {
 	hint "nothing may outlive the runtime: the cleanup guard calls cgroup_destroy, which must kill what is left and retry rmdir(2) while the dying processes leave the cgroup (EBUSY)"
 	wait_for "the container's first process (pid $init) to die" eval "! kill -0 $init 2>/dev/null"
 	all_gone
+}
+
+# cgroup_tree: every cgroup directory of the machine, one a line.
+cgroup_tree() {
+	find /sys/fs/cgroup -mindepth 1 -type d 2>/dev/null || : # other gradings' cgroups come and go meanwhile
+}
+
+# bats test_tags=points:2
+@test "after SIGKILL during start-up, once its cgroup exists, the cgroup is removed all the same" {
+	hint "a runtime killed between making the cgroup and exec must still have it removed: the cleanup guard must exist BEFORE the first mkdir(2), and each directory be recorded in cg->dirs before it is made (a record written after the mkdir comes too late for a SIGKILL in between)"
+	startup_kill cgroup_tree run --pids-limit 20 --memory 64M --cpus 0.5
 }
 
 # bats test_tags=points:1

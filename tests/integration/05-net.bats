@@ -12,6 +12,7 @@
 
 # shellcheck disable=SC2030,SC2031,SC2154 # each test and its teardown share one subshell; bats' run sets $stderr
 load helpers
+load startup-kill
 
 setup() {
 	common_setup
@@ -265,8 +266,25 @@ expect_refused() {
 	[ -n "$hif" ] || fail_with "no interface on the host has 10.205.15.1 while the container runs (net_setup_host gives the host end the subnet's first address)"
 	kill -KILL "$CTR_PID"
 	ctr_wait
-	hint "a SIGKILLed runtime cannot clean up; the core's cleanup guard calls net_teardown for it, which must delete the host end named in st->host_if (set it as soon as the pair exists)"
+	hint "a SIGKILLed runtime cannot clean up; the core's cleanup guard calls net_teardown for it, which must delete the host end named in st->host_if (written before the pair is made)"
 	wait_for "the host end $hif to be deleted" sh -c "! ip link show dev '$hif' >/dev/null 2>&1"
+}
+
+# bats test_tags=points:2
+@test "after SIGKILL during start-up, once the veth exists, the host end is removed, even while the namespace is held" {
+	requires sandbox
+	# Hold the container's namespace, or the kernel would delete the pair with it and hide a leak.
+	on_caught() {
+		local init
+		init=$(ctr_init_pid "$1") && hold_netns "$init"
+	}
+	after_try() {
+		local x
+		for x in "${_NS_FDS[@]}"; do eval "exec $x<&-"; done
+		_NS_FDS=()
+	}
+	hint "a runtime killed between creating the veth and exec must still have the host end deleted: the cleanup guard must exist before the pair is made, and net_setup_host write the name into st->host_if BEFORE rtnl_link_add (after it is too late for a SIGKILL in between)"
+	startup_kill links run --net 10.205.19.2/24
 }
 
 # bats test_tags=points:1
