@@ -3,10 +3,12 @@
  *
  *   parent (the runtime)                      child (becomes COMMAND)
  *   --------------------                      -----------------------
- *   check root, rootfs
+ *   userns_check()               [stage 7]
+ *   check rootfs
  *   block forwarded signals
  *   cgroup_create()              [stage 4]
  *   container_clone(flags)       [stage 1] -> die with the parent (PR_SET_PDEATHSIG)
+ *   userns_write_maps(child)     [stage 7] -> userns_child_wait()         [stage 7]
  *   cgroup_add(child)            [stage 4]    uts_setup()                 [stage 1]
  *   net_setup_host(child)        [stage 5]    mounts_make_private()       [stage 2]
  *                                             rootfs_enter() with --rootfs [stage 3]
@@ -161,7 +163,12 @@ static int child_main(void *arg)
 	 * only once we are released, so that the parent's steps meet a living child, and its report
 	 * is the one message.
 	 */
-	setup_failed = uts_setup(cfg) < 0 || mounts_make_private() < 0 ||
+	/*
+	 * userns_child_wait() first: in a new user namespace we are nobody until the parent has
+	 * written our maps, and every step below needs to be root inside.
+	 */
+	setup_failed = userns_child_wait(cfg) < 0 || uts_setup(cfg) < 0 ||
+		       mounts_make_private() < 0 ||
 		       (cfg->rootfs != NULL ? rootfs_enter(cfg) < 0 : proc_remount() < 0) ||
 		       security_harden_proc() < 0;
 	/* EOF instead of the byte: the runtime failed (or died) before releasing us. */
@@ -239,10 +246,9 @@ int runtime_run(const struct config *cfg)
 	pid_t pid;
 	ssize_t n;
 
-	if (geteuid() != 0) {
-		fail(0, NULL, "must run as root (try sudo)");
+	/* Root, or rootless (stage 7): decided before anything is created, so a refusal costs nothing. */
+	if (userns_check(cfg) < 0)
 		return print_failure(EXIT_RUNTIME_FAILED);
-	}
 	if (check_rootfs(cfg->rootfs) < 0)
 		return print_failure(EXIT_RUNTIME_FAILED);
 	if (container_name(rt.name, sizeof(rt.name)) < 0)
@@ -276,12 +282,15 @@ int runtime_run(const struct config *cfg)
 	if (cgroup_create(&rt.cg, cfg, rt.name) < 0)
 		goto fail_before_clone;
 	pid = container_clone(child_main, &args,
-			      uts_clone_flags() | pid_clone_flags() | net_clone_flags());
+			      userns_clone_flags() | uts_clone_flags() | pid_clone_flags() |
+				  net_clone_flags());
 	if (pid < 0)
 		goto fail_before_clone;
 	close(release[0]);
 	close(reportp[1]);
-	if (cgroup_add(&rt.cg, pid) < 0 || net_setup_host(&rt.net, cfg, pid, rt.name) < 0)
+	/* The maps first: the child waits for them before its own setup, which overlaps ours. */
+	if (userns_write_maps(pid) < 0 || cgroup_add(&rt.cg, pid) < 0 ||
+	    net_setup_host(&rt.net, cfg, pid, rt.name) < 0)
 		goto fail_after_clone;
 	if (write(release[1], "x", 1) != 1) {
 		fail(errno, NULL, "releasing the container");
