@@ -18,7 +18,7 @@ setup() {
 	requires root rootfs tool:setpriv
 	# A uid nobody has: not in the user database, and running no process.
 	RUID=$((100000 + RANDOM * 2 + RANDOM % 2))
-	while getent passwd "$RUID" >/dev/null || getent group "$RUID" >/dev/null ||
+	while cut -d: -f3 /etc/passwd /etc/group | grep -qx "$RUID" ||
 		[ -n "$(ps -o pid= -u "$RUID" 2>/dev/null)" ]; do
 		RUID=$((RUID + 1))
 	done
@@ -314,12 +314,10 @@ in_delegated() {
 	p=$!
 	_BG_PIDS+=("$p")
 	wait_for "the test's user namespace" test "$(stat -Lc %i "/proc/$p/ns/user" 2>/dev/null)" != "$(stat -Lc %i /proc/self/ns/user)"
-	# A map goes in one write(2), which bash's printf does not promise for two lines.
-	python3 -c 'import os, sys
-for f in ("uid_map", "gid_map"):
-    fd = os.open("/proc/%s/%s" % (sys.argv[1], f), os.O_WRONLY)
-    os.write(fd, ("0 0 1\n%s %s 1\n" % (sys.argv[2], sys.argv[2])).encode())
-    os.close(fd)' "$p" "$RUID"
+	# A map goes in one write(2), which bash's printf does not promise for two lines: dd
+	# collects its whole input (fullblock) and writes it once.
+	printf '0 0 1\n%s %s 1\n' "$RUID" "$RUID" | dd of="/proc/$p/uid_map" bs=4096 iflag=fullblock status=none
+	printf '0 0 1\n%s %s 1\n' "$RUID" "$RUID" | dd of="/proc/$p/gid_map" bs=4096 iflag=fullblock status=none
 	echo go >"$RDIR/go"
 	ctr_wait "$p"
 	assert_equal "$status" 125
