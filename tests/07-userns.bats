@@ -264,11 +264,13 @@ delegate() {
 	fi
 }
 
-# in_delegated CMD...: CMD with this shell's child moved into the delegated leaves first.
+# in_delegated CMD...: CMD run by a shell that moves itself into the delegated leaves first and
+# then becomes CMD (exec): as a background job, $! is CMD's pid.
+# shellcheck disable=SC2016 # $$ and "$@" are the inner shell's
+_IN_DELEGATED='for d; do [ "$d" = -- ] && break; echo $$ > "$d/run/cgroup.procs"; done
+	while [ "$1" != -- ]; do shift; done; shift; exec "$@"'
 in_delegated() {
-	local d
-	sh -c 'for d; do [ "$d" = -- ] && break; echo $$ > "$d/run/cgroup.procs"; done
-		while [ "$1" != -- ]; do shift; done; shift; exec "$@"' sh "${DELEGATED[@]}" -- "$@"
+	sh -c "$_IN_DELEGATED" sh "${DELEGATED[@]}" -- "$@"
 }
 
 # bats test_tags=points:4
@@ -295,6 +297,25 @@ in_delegated() {
 	run in_delegated timeout 30 setpriv --reuid="$RUID" --regid="$RUID" --clear-groups -- \
 		"$CONTAINER" run --rootfs "$RFS" --memory 32M -- probe-mem 64
 	assert_equal "$status" 137
+}
+
+# bats test_tags=points:2
+@test "rootless, SIGKILL to the runtime: the container and its delegated cgroup are gone" {
+	local d
+	hint "rootless too, the container dies with the runtime (PR_SET_PDEATHSIG) and its cgroup is removed by whatever cleans up after a killed runtime; the user may rmdir what it created"
+	delegate
+	_log_cmd run --rootfs "$RFS" --pids-limit 20 -- sleep 1000
+	sh -c "$_IN_DELEGATED" sh "${DELEGATED[@]}" -- setpriv --reuid="$RUID" --regid="$RUID" \
+		--clear-groups -- "$CONTAINER" run --rootfs "$RFS" --pids-limit 20 -- sleep 1000 3>&- &
+	CTR_PID=$!
+	_BG_PIDS+=("$CTR_PID")
+	ctr_init_pid >/dev/null
+	kill -KILL "$CTR_PID"
+	ctr_wait
+	for d in "${DELEGATED[@]}"; do
+		wait_for "the container's cgroup under $d to be removed" \
+			test "$(find "$d" -mindepth 1 -type d)" = "$d/run"
+	done
 }
 
 # ---- user namespaces off ----
