@@ -124,6 +124,11 @@ int userns_check(const struct config *cfg)
 		    0,
 		    "an administrator can turn them on: sysctl -w user.max_user_namespaces=15000",
 		    "rootless: user namespaces are disabled (user.max_user_namespaces is 0)");
+	/* Debian's own switch (kernels before 6.x patched it in): 0 refuses unprivileged users. */
+	if (read_sysctl("/proc/sys/kernel/unprivileged_userns_clone") == 0)
+		return fail(0, "sysctl -w kernel.unprivileged_userns_clone=1",
+			    "rootless: unprivileged user namespaces are disabled "
+			    "(kernel.unprivileged_userns_clone is 0)");
 	if (read_sysctl("/proc/sys/kernel/apparmor_restrict_unprivileged_userns") == 1)
 		return fail(
 		    0,
