@@ -114,6 +114,9 @@ static int pivot_into(const char *rootfs)
 static int mount_proc_sys(void)
 {
 	//@@ BEGIN SOLUTION
+	/* Stage 7: rootless, they were made before pivot_root (the kernel's rule: see userns.c). */
+	if (userns_rootless())
+		return userns_mount_proc_sys();
 	/* Mounted after pivot_root, so a symlink in the rootfs cannot aim a mount at a host path. */
 	if (mount_fs("proc", "/proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) < 0)
 		return -1;
@@ -140,6 +143,12 @@ static int populate_dev(void)
 	for (size_t i = 0; i < ARRAY_SIZE(devices); i++) {
 		const struct device *d = &devices[i];
 
+		/* Stage 7: in a user namespace mknod(2) is never allowed; the host's nodes are. */
+		if (userns_rootless()) {
+			if (userns_bind_device(i, d->path) < 0)
+				return -1;
+			continue;
+		}
 		/*
 		 * mknod needs CAP_MKNOD, which stage 6 drops later on: create the nodes now.
 		 * chmod because mknod's mode is filtered through our umask; 0666 is what every
@@ -157,10 +166,12 @@ static int populate_dev(void)
 			return fail(errno, NULL, "symlink %s", dev_links[i].path);
 	/*
 	 * newinstance: a devpts of our own, whose ptys are numbered from 0 and invisible to the
-	 * host's; ptmxmode=0666 so that /dev/ptmx -> pts/ptmx can open it. gid=5 is "tty".
+	 * host's; ptmxmode=0666 so that /dev/ptmx -> pts/ptmx can open it. gid=5 is "tty" -- but
+	 * not in a rootless container (stage 7), whose gid map has no group 5: EINVAL.
 	 */
 	if (mount_fs("devpts", "/dev/pts", MS_NOSUID | MS_NOEXEC,
-		     "newinstance,ptmxmode=0666,mode=0620,gid=5") < 0)
+		     userns_rootless() ? "newinstance,ptmxmode=0666,mode=0620"
+				       : "newinstance,ptmxmode=0666,mode=0620,gid=5") < 0)
 		return -1;
 	/* POSIX shared memory (shm_open) lives in /dev/shm: world-writable, sticky, like /tmp. */
 	return mount_fs("tmpfs", "/dev/shm", MS_NOSUID | MS_NODEV | MS_NOEXEC,

@@ -162,16 +162,46 @@ static const char *mkdir_hint(int err)
 }
 
 /*
- * mkdir base/container-lab/name, recorded in cg first: cgroup_destroy() removes what is recorded,
+ * Where this container's cgroup goes in the hierarchy mounted at base (controller: v1's, or
+ * NULL on v2): base/container-lab; rootless (stage 7), the delegated cgroup above the
+ * runtime's own. 0 with it in parent, 1 if a rootless user has none, -1 on error.
+ */
+static int parent_dir(const char *base, const char *controller, char *parent, size_t size)
+{
+	if (userns_rootless())
+		return userns_cgroup_parent(base, controller, parent, size);
+	snprintf(parent, size, "%s/%s", base, CGROUP_PARENT);
+	return 0;
+}
+
+/*
+ * Rootless (stage 7) with no cgroup the user may write: without limits the container simply has
+ * no cgroup; a limit asked for is refused, never silently dropped.
+ */
+static int no_writable_cgroup(const struct config *cfg, const char *where)
+{
+	for (int c = 0; c < NCONTROLLERS; c++)
+		if (limit_wanted(cfg, c))
+			return fail(
+			    0,
+			    "delegate one to this user: systemd-run --user -p Delegate=yes, or "
+			    "chown a cgroup with its cgroup.procs and cgroup.subtree_control",
+			    "rootless: --pids-limit, --memory and --cpus need a cgroup you may "
+			    "write above your own in %s, and there is none",
+			    where);
+	return 0;
+}
+
+/*
+ * mkdir parent/name, recorded in cg first: cgroup_destroy() removes what is recorded,
  * after a later step fails or, from the cleanup guard, after the runtime was SIGKILLed — even
  * right after this mkdir(2), before the next line could have recorded it. A failed mkdir made
  * nothing, so its record goes again. The shared parent is removed by the last container to leave
  * it, which may happen between our two mkdirs: then the second one fails with ENOENT and we make
  * both again. Returns the index of the new directory in cg->dirs, or -1.
  */
-static int make_cgroup_dir(struct cgroup *cg, const char *base, const char *name)
+static int make_cgroup_dir(struct cgroup *cg, const char *parent, const char *name)
 {
-	char parent[PATH_MAX];
 	const char *failed;
 	char *dir;
 	int i = cg->ndirs, err;
@@ -179,7 +209,6 @@ static int make_cgroup_dir(struct cgroup *cg, const char *base, const char *name
 	if (i >= CGROUP_MAX_DIRS)
 		return fail(0, NULL, "more than %d cgroup directories", CGROUP_MAX_DIRS);
 	dir = cg->dirs[i];
-	snprintf(parent, sizeof(parent), "%s/%s", base, CGROUP_PARENT);
 	if ((size_t)snprintf(dir, sizeof(cg->dirs[0]), "%s/%s", parent, name) >=
 	    sizeof(cg->dirs[0]))
 		return fail(ENAMETOOLONG, NULL, "cgroup %s/%s", parent, name);
@@ -275,14 +304,21 @@ static int enable_controllers(const char *dir, const bool want[NCONTROLLERS])
 
 static int create_v2(struct cgroup *cg, const struct config *cfg, const char *name)
 {
-	char avail[512], value[64];
+	char avail[512], value[64], parent[PATH_MAX];
 	bool want[NCONTROLLERS];
-	const char *dir;
+	const char *dir, *top;
 	int i;
 
-	/* Which controllers the hierarchy offers: on a hybrid host v1 may have taken them. */
-	if (read_file(cgroup_root, "cgroup.controllers", avail, sizeof(avail)) < 0)
-		return fail(errno, NULL, "reading %s/cgroup.controllers", cgroup_root);
+	i = parent_dir(cgroup_root, NULL, parent, sizeof(parent));
+	if (i != 0)
+		return i < 0 ? -1 : no_writable_cgroup(cfg, cgroup_root);
+	/*
+	 * Which controllers the hierarchy offers (on a hybrid host v1 may have taken them); for a
+	 * rootless container, which ones the delegated parent was given.
+	 */
+	top = userns_rootless() ? parent : cgroup_root;
+	if (read_file(top, "cgroup.controllers", avail, sizeof(avail)) < 0)
+		return fail(errno, NULL, "reading %s/cgroup.controllers", top);
 	for (int c = 0; c < NCONTROLLERS; c++) {
 		want[c] = has_word(avail, controller_name[c], " \n");
 		if (!want[c] && limit_wanted(cfg, c))
@@ -290,12 +326,12 @@ static int create_v2(struct cgroup *cg, const struct config *cfg, const char *na
 				    "is it bound to a v1 hierarchy, or disabled on the kernel "
 				    "command line?",
 				    "cgroup v2: the %s controller is not in %s/cgroup.controllers",
-				    controller_name[c], cgroup_root);
+				    controller_name[c], top);
 	}
 	/* The root is exempt from the no-internal-process rule; systemd usually did this already. */
-	if (enable_controllers(cgroup_root, want) < 0)
+	if (!userns_rootless() && enable_controllers(cgroup_root, want) < 0)
 		return -1;
-	i = make_cgroup_dir(cg, cgroup_root, name);
+	i = make_cgroup_dir(cg, parent, name);
 	if (i < 0)
 		return -1;
 	dir = cg->dirs[i];
@@ -303,8 +339,7 @@ static int create_v2(struct cgroup *cg, const struct config *cfg, const char *na
 	 * Now that our leaf exists, container-lab cannot be removed under us: enable the controllers
 	 * there, which gives the leaf its pids.*, memory.* and cpu.* files.
 	 */
-	snprintf(value, sizeof(value), "%s/%s", cgroup_root, CGROUP_PARENT);
-	if (enable_controllers(value, want) < 0)
+	if (enable_controllers(parent, want) < 0)
 		return -1;
 
 	if (cfg->pids_limit > 0) {
@@ -398,15 +433,22 @@ static int set_limits_v1(const char *dir, enum controller c, const struct config
 
 static int create_v1(struct cgroup *cg, const struct config *cfg, const char *name)
 {
-	char mnt[NCONTROLLERS][PATH_MAX];
+	char mnt[NCONTROLLERS][PATH_MAX], parent[PATH_MAX];
 	int dir_of[NCONTROLLERS]; /* controller -> index in cg->dirs */
 
 	for (int c = 0; c < NCONTROLLERS; c++) {
 		int rc = v1_mount_point(controller_name[c], mnt[c], sizeof(mnt[c]));
 
 		dir_of[c] = -1;
+		if (rc == 0)
+			rc = parent_dir(mnt[c], controller_name[c], parent, sizeof(parent));
 		if (rc < 0)
 			return -1;
+		if (rc == 1 && userns_rootless()) {
+			if (no_writable_cgroup(cfg, mnt[c]) < 0)
+				return -1;
+			continue;
+		}
 		if (rc == 1) {
 			if (!limit_wanted(cfg, c))
 				continue;
@@ -419,7 +461,7 @@ static int create_v1(struct cgroup *cg, const struct config *cfg, const char *na
 			if (dir_of[d] >= 0 && strcmp(mnt[d], mnt[c]) == 0)
 				dir_of[c] = dir_of[d];
 		if (dir_of[c] < 0)
-			dir_of[c] = make_cgroup_dir(cg, mnt[c], name);
+			dir_of[c] = make_cgroup_dir(cg, parent, name);
 		if (dir_of[c] < 0)
 			return -1;
 		if (limit_wanted(cfg, c) && set_limits_v1(cg->dirs[dir_of[c]], c, cfg) < 0)
@@ -576,10 +618,13 @@ int cgroup_destroy(struct cgroup *cg)
 
 		if (empty_and_remove(cg, dir) < 0)
 			return -1;
-		/* The shared parent goes too, unless another container still uses it (EBUSY). */
+		/*
+		 * The shared parent goes too, unless another container still uses it (EBUSY) -- but
+		 * never a rootless container's: that is the user's delegated cgroup.
+		 */
 		snprintf(parent, sizeof(parent), "%s", dir);
 		slash = strrchr(parent, '/');
-		if (slash != NULL) {
+		if (slash != NULL && !userns_rootless()) {
 			*slash = '\0';
 			if (rmdir(parent) < 0) {
 				/* In use (EBUSY, ENOTEMPTY) or gone already: either way not ours to fix. */

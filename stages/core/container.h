@@ -11,6 +11,7 @@
  *   stage 4  stages/04-cgroups/cgroup.c   a cgroup per container: pids, memory, cpu (v1 and v2)
  *   stage 5  stages/05-net/net.c          network namespace, veth pair over rtnetlink (libnl)
  *   stage 6  stages/06-security/security.c capabilities (libcap), no_new_privs, seccomp
+ *   stage 7  stages/07-userns/userns.c    a user namespace: the rootless container
  *
  * Every module's functions are called by runtime.c at a fixed point of the container's life (see
  * the order in runtime.c). A module that is still a starter does nothing and returns 0, so a
@@ -179,5 +180,40 @@ int security_harden_proc(void);
  * the seccomp filter. 0, or -1 with fail() set.
  */
 int security_apply(void);
+
+/* ---- stage 7: userns.c ---- */
+
+/*
+ * In the parent, first of all: decide whether the container is rootless (the runtime is not
+ * root). Rootless: refuse what needs root (--net) and say which switch is off if user
+ * namespaces are. A starter refuses to run without root, as stages 1-6 do. 0, or -1 with
+ * fail() set.
+ */
+int userns_check(const struct config *cfg);
+/* What userns_check() decided: the other stages ask it where rootless differs (/dev, cgroups). */
+bool userns_rootless(void);
+/* Rootless: CLONE_NEWUSER, in the same clone(2) as the other namespaces. Else 0. */
+unsigned long userns_clone_flags(void);
+/*
+ * In the parent, right after clone(2): rootless, write the child's uid_map, setgroups and
+ * gid_map, then release it from userns_child_wait(). Else nothing. 0, or -1 with fail() set.
+ */
+int userns_write_maps(pid_t pid);
+/*
+ * In the child, before any other step: rootless, wait until the parent has written the maps;
+ * with --rootfs, then take what pivot_root will hide (the host's device nodes, a proc and a
+ * sysfs the kernel lets us mount only while the host's are visible). 0, or -1 with fail() set.
+ */
+int userns_child_wait(const struct config *cfg);
+/* Rootless, in the child's new /dev: make path the host's node devices[i] (no mknod). */
+int userns_bind_device(size_t i, const char *path);
+/* Rootless, after pivot_root: attach the proc and sysfs userns_child_wait() made. */
+int userns_mount_proc_sys(void);
+/*
+ * Rootless: where the container's cgroup may go in the hierarchy mounted at mnt (controller: a
+ * v1 controller's name, NULL on v2): the user-writable (delegated) cgroup that holds the
+ * runtime's own. 0 with it in out, 1 if there is none, -1 with fail() set.
+ */
+int userns_cgroup_parent(const char *mnt, const char *controller, char *out, size_t size);
 
 #endif

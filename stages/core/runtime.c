@@ -3,10 +3,12 @@
  *
  *   parent (the runtime)                      child (becomes COMMAND)
  *   --------------------                      -----------------------
- *   check root, rootfs; name the container
+ *   userns_check(): root, or rootless [stage 7]
+ *   check rootfs; name the container
  *   map the shared record (struct runtime)
  *   block forwarded signals
  *   container_clone(flags)       [stage 1] -> die with the parent (PR_SET_PDEATHSIG)
+ *   userns_write_maps(child)     [stage 7] -> userns_child_wait()         [stage 7]
  *   start the cleanup guard                   uts_setup()                 [stage 1]
  *   cgroup_create()              [stage 4]    mounts_make_private()       [stage 2]
  *   cgroup_add(child)            [stage 4]    rootfs_enter() with --rootfs [stage 3]
@@ -183,7 +185,12 @@ static int child_main(void *arg)
 	 * only once we are released, so that the parent's steps meet a living child, and its report
 	 * is the one message.
 	 */
-	setup_failed = uts_setup(cfg) < 0 || mounts_make_private() < 0 ||
+	/*
+	 * userns_child_wait() first: in a new user namespace we are nobody until the parent has
+	 * written our maps, and every step below needs to be root inside.
+	 */
+	setup_failed = userns_child_wait(cfg) < 0 || uts_setup(cfg) < 0 ||
+		       mounts_make_private() < 0 ||
 		       (cfg->rootfs != NULL ? rootfs_enter(cfg) < 0 : proc_remount() < 0) ||
 		       security_harden_proc() < 0;
 	/* EOF instead of the byte: the runtime failed (or died) before releasing us. */
@@ -268,10 +275,9 @@ int runtime_run(const struct config *cfg)
 	pid_t pid = -1;
 	ssize_t n;
 
-	if (geteuid() != 0) {
-		fail(0, NULL, "must run as root (try sudo)");
+	/* Root, or rootless (stage 7): decided before anything is created, so a refusal costs nothing. */
+	if (userns_check(cfg) < 0)
 		return print_failure(EXIT_RUNTIME_FAILED);
-	}
 	if (check_rootfs(cfg->rootfs) < 0)
 		return print_failure(EXIT_RUNTIME_FAILED);
 	/* Shared, not private: the guard must see what is recorded after its fork. Zero-filled. */
@@ -303,11 +309,15 @@ int runtime_run(const struct config *cfg)
 	args.report_wr = reportp[1];
 
 	pid = container_clone(child_main, &args,
-			      uts_clone_flags() | pid_clone_flags() | net_clone_flags());
+			      userns_clone_flags() | uts_clone_flags() | pid_clone_flags() |
+				  net_clone_flags());
 	if (pid < 0)
 		goto fail; /* pid is -1: there is no child to end */
 	close_fd(&release[0]);
 	close_fd(&reportp[1]);
+	/* The maps first: the child waits for them before its own setup, which overlaps ours. */
+	if (userns_write_maps(pid) < 0)
+		goto fail;
 	/* Before anything is created on the host: from here on, a SIGKILL leaves nothing. */
 	if (guard_start(&guard, teardown_hook, rt) < 0)
 		goto fail;

@@ -243,6 +243,8 @@ load helpers
 # bats test_tags=points:1
 @test "not root: 125 and a 'container: ' line that says so" {
 	requires tool:setpriv
+	# From stage 7 a user other than root gets a rootless container (tests/integration/07-userns.bats).
+	[ "${CONTAINER_LAB_STAGE:-1}" -lt 7 ] || skip "graded up to stage $CONTAINER_LAB_STAGE: not root means rootless"
 	hint "check geteuid() first, and say 'must run as root'"
 	run --separate-stderr setpriv --reuid=65534 --regid=65534 --clear-groups "$CONTAINER" run -- true
 	assert_equal "$status" 125

@@ -20,28 +20,7 @@ setup() {
 
 # ---- finding a process's cgroup from outside ----
 
-# cgroup_path CONTROLLER < /proc/PID/cgroup: the path of the cgroup for CONTROLLER: from the v1
-# line that names it, else from the unified ("0::") line.
-cgroup_path() {
-	awk -v c="$1" '
-		/^0::/ { unified = substr($0, 4) }
-		!/^0::/ {
-			i = index($0, ":"); rest = substr($0, i + 1); j = index(rest, ":")
-			n = split(substr(rest, 1, j - 1), names, ",")
-			for (k = 1; k <= n; k++)
-				if (names[k] == c) { print substr(rest, j + 1); found = 1; exit }
-		}
-		END { if (!found) print unified }'
-}
-
-# hierarchy_mount CONTROLLER: where the hierarchy holding CONTROLLER is mounted here.
-hierarchy_mount() {
-	awk -v c="$1" '
-		{ for (i = 7; $i != "-"; i++); fs = $(i + 1); n = split($(i + 3), o, ",") }
-		fs == "cgroup" { for (k = 1; k <= n; k++) if (o[k] == c) { print $5; found = 1; exit } }
-		fs == "cgroup2" && v2 == "" { v2 = $5 }
-		END { if (!found) print v2 }' /proc/self/mountinfo
-}
+# cgroup_path and hierarchy_mount: tests/integration/helpers.bash (stage 7 uses them too).
 
 # cgroup_dir PID CONTROLLER: the directory of PID's cgroup for CONTROLLER.
 cgroup_dir() {

@@ -20,8 +20,7 @@ setup() {
 	requires root rootfs
 }
 
-# The contract's capability set, as /proc/PID/status prints it.
-CAPS_WANTED=00000000a00425fb
+# CAPS_WANTED, the contract's capability set: tests/integration/helpers.bash (stage 7 checks it too).
 
 CAP_NAMES=(chown dac_override dac_read_search fowner fsetid kill setgid setuid setpcap
 	linux_immutable net_bind_service net_broadcast net_admin net_raw ipc_lock ipc_owner
