@@ -6,28 +6,39 @@
 #
 # The grader is root; the runtime is run by an unprivileged user of the grader's choosing: a uid
 # picked at random above 100000 that has no entry in the host's user database (nothing is added
-# to it), through setpriv(1), on a copy of the rootfs that uid owns, in a scratch directory it
-# can reach. What the tests look at from outside: /proc/PID/{uid_map,gid_map,setgroups} and the
+# to it), through setpriv(1), on a copy of the rootfs that uid owns (one for the file), in a
+# scratch directory it can reach. What the tests look at from outside: /proc/PID/{uid_map,gid_map,setgroups} and the
 # owners of /proc/PID/ns/* (lsns(8)'s ONS column: ioctl(NS_GET_USERNS), man 2 ioctl_ns), the
 # owner of a file the container wrote, the cgroup tree.
 
 load helpers
 
-setup() {
-	common_setup
-	requires root rootfs tool:setpriv
+# One user and one rootfs copy for the whole file: copying and chowning the rootfs for every test
+# took most of a test's time in the VM (no KVM there).
+setup_file() {
+	[ "$(id -u)" = 0 ] && [ -f "$ROOTFS/etc/container-lab-rootfs" ] || return 0
 	# A uid nobody has: not in the user database, and running no process.
 	RUID=$((100000 + RANDOM * 2 + RANDOM % 2))
 	while cut -d: -f3 /etc/passwd /etc/group | grep -qx "$RUID" ||
 		[ -n "$(ps -o pid= -u "$RUID" 2>/dev/null)" ]; do
 		RUID=$((RUID + 1))
 	done
-	# The test's scratch directory (bats' is private to root): reachable, not listable.
+	# The file's scratch directory (bats' is private to root): reachable, not listable.
 	RDIR=$(mktemp -d /tmp/container-lab-rootless.XXXXXX)
 	chmod 711 "$RDIR"
 	RFS=$RDIR/rootfs
 	cp -a "$ROOTFS" "$RFS"
 	chown -R "$RUID:$RUID" "$RFS"
+	export RUID RDIR RFS
+}
+
+teardown_file() {
+	[ -z "${RDIR:-}" ] || rm -rf "$RDIR"
+}
+
+setup() {
+	common_setup
+	requires root rootfs tool:setpriv
 	DELEGATED=()
 	setpriv --reuid="$RUID" --regid="$RUID" --clear-groups -- test -x "$CONTAINER" ||
 		fail_with "the runtime $CONTAINER cannot be run by an unprivileged user: put it where every user may read and execute it"
@@ -40,7 +51,6 @@ teardown() {
 	for d in "${DELEGATED[@]}"; do
 		rmdir "$d/run" "$d" 2>/dev/null || true
 	done
-	rm -rf "$RDIR"
 	common_teardown
 }
 
@@ -130,6 +140,7 @@ deny"
 # bats test_tags=points:2
 @test "files the container makes belong to the user on the host; its own files are root's inside" {
 	hint "with uid_map '0 UID 1' root inside is UID on the host: nothing to do but map (no chown)"
+	rm -f "$RFS/root/made-inside"
 	run -0 rctr run --rootfs "$RFS" -- sh -c 'echo made > /root/made-inside; stat -c "%u:%g" /etc/passwd'
 	assert_output "0:0"
 	assert_equal "$(stat -c %u:%g "$RFS/root/made-inside")" "$RUID:$RUID"
@@ -320,12 +331,20 @@ in_delegated() {
 
 # ---- user namespaces off ----
 
+# in_other_userns PID: PID is in a user namespace other than ours (polled: read anew each time).
+in_other_userns() {
+	local theirs
+	theirs=$(stat -Lc %i "/proc/$1/ns/user" 2>/dev/null) && [ -n "$theirs" ] &&
+		[ "$theirs" != "$(stat -Lc %i /proc/self/ns/user)" ]
+}
+
 # bats test_tags=points:2
 @test "user namespaces disabled (user.max_user_namespaces 0): 125 and a message naming the switch" {
 	local p
 	hint "say which switch is off: read /proc/sys/user/max_user_namespaces (and kernel.apparmor_restrict_unprivileged_userns) before clone(2), which would only say ENOSPC or EPERM"
 	# The switch is turned off inside a user namespace of the test's own (never on the host): it
 	# maps root and the test's user to themselves, and its root sets the sysctl there.
+	rm -f "$RDIR/go"
 	mkfifo "$RDIR/go"
 	# The shell that sets it is started (exec) only once the maps are written: a process that was
 	# unmapped at its execve(2) keeps no capabilities, in that namespace either.
@@ -334,7 +353,7 @@ in_delegated() {
 		>"$RDIR/out" 2>"$RDIR/err" 3>&- &
 	p=$!
 	_BG_PIDS+=("$p")
-	wait_for "the test's user namespace" test "$(stat -Lc %i "/proc/$p/ns/user" 2>/dev/null)" != "$(stat -Lc %i /proc/self/ns/user)"
+	wait_for "the test's user namespace" in_other_userns "$p"
 	# A map goes in one write(2), which bash's printf does not promise for two lines: dd
 	# collects its whole input (fullblock) and writes it once.
 	printf '0 0 1\n%s %s 1\n' "$RUID" "$RUID" | dd of="/proc/$p/uid_map" bs=4096 iflag=fullblock status=none
