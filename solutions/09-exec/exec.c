@@ -629,6 +629,15 @@ int record_remove(struct record *rec)
 	//@@ STARTER return 0;
 }
 
+int exec_prepare(void)
+{
+	//@@ BEGIN SOLUTION
+	return run_from_sealed_copy();
+	//@@ END SOLUTION
+	//@@ STARTER /* TODO(stage 9): run from a sealed memfd copy of yourself (README: "Security"). */
+	//@@ STARTER return 0;
+}
+
 pid_t exec_enter(const char *name, int (*fn)(void *), void *arg)
 {
 	//@@ BEGIN SOLUTION
@@ -637,8 +646,6 @@ pid_t exec_enter(const char *name, int (*fn)(void *), void *arg)
 	char byte = 0;
 	pid_t pid;
 
-	if (run_from_sealed_copy() < 0)
-		return -1;
 	/*
 	 * Non-dumpable before anything is joined: a process of the container may then not open
 	 * our /proc/PID/{exe,fd,cwd,root,mem} (ptrace access), and neither the child's until it

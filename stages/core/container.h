@@ -199,6 +199,11 @@ int record_publish(struct record *rec, const struct config *cfg, pid_t pid);
 /* Remove the record if it is still this runtime's. Safe on an unclaimed record, and twice. */
 int record_remove(struct record *rec);
 /*
+ * `exec`, first of all, before signals are blocked or anything is opened: make the runtime safe
+ * to enter a container (the reference re-executes itself from a sealed copy). 0, or -1.
+ */
+int exec_prepare(void);
+/*
  * `exec`: find the running container `name`, join its cgroup and namespaces (user first when it
  * differs, mount last), and fork: the child, in the container (a PID > 1 there), runs fn(arg)
  * and never returns; the caller gets the child's pid and stays outside the container's PID

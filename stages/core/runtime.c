@@ -427,7 +427,11 @@ int runtime_exec(const struct config *cfg)
 	/*
 	 * No root check: from stage 7 a user may exec into their own rootless container, and for
 	 * anyone else joining the namespaces fails (EPERM) with a message that says so.
+	 * exec_prepare() comes first: it may execve(2) the runtime again, which would carry a
+	 * blocked signal mask over into the new program.
 	 */
+	if (exec_prepare() < 0)
+		return print_failure(EXIT_RUNTIME_FAILED);
 	if (block_forwarded_signals(&args.old_mask) < 0)
 		return print_failure(EXIT_RUNTIME_FAILED);
 	if (pipe2(reportp, O_CLOEXEC) < 0) {
