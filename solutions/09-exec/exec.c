@@ -122,9 +122,10 @@ static bool is_running(pid_t pid, unsigned long long start)
  * The directory of this PID namespace's records. One per PID namespace, named after its inode:
  * the pids in a record mean something only there (two graders in two sandboxes each have a
  * "pid 7", and must not see each other's names). Root's go under /run; from stage 7 another
- * user's go under their own $XDG_RUNTIME_DIR.
+ * user's go under their own $XDG_RUNTIME_DIR. Only a writer creates it (and the last remover
+ * removes it): readers find no directory where no container runs.
  */
-static int record_dir(char *buf, size_t size)
+static int record_dir(char *buf, size_t size, bool create)
 {
 	const char *base = "/run";
 	char top[PATH_MAX];
@@ -138,6 +139,8 @@ static int record_dir(char *buf, size_t size)
 	if ((size_t)snprintf(buf, size, "%s/pidns-%llu", top, (unsigned long long)st.st_ino) >=
 	    size)
 		return fail(ENAMETOOLONG, NULL, "%s", top);
+	if (!create)
+		return 0;
 	if (mkdir(top, 0755) < 0 && errno != EEXIST)
 		return fail(errno, NULL, "mkdir %s", top);
 	if (mkdir(buf, 0700) < 0 && errno != EEXIST)
@@ -157,7 +160,7 @@ static int lock_dir(char *dir, size_t size)
 		struct stat st;
 		int fd;
 
-		if (record_dir(dir, size) < 0)
+		if (record_dir(dir, size, true) < 0)
 			return -1;
 		fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 		if (fd < 0)
@@ -243,7 +246,7 @@ static int find_running(const char *name, struct entry *e)
 {
 	char dir[PATH_MAX], path[PATH_MAX + 72];
 
-	if (record_dir(dir, sizeof(dir)) < 0)
+	if (record_dir(dir, sizeof(dir), false) < 0)
 		return -1;
 	snprintf(path, sizeof(path), "%s/%s", dir, name);
 	if (record_read(path, e) < 0 || !record_live(e) || e->init <= 0)
@@ -741,9 +744,11 @@ int ps_print(void)
 	struct dirent *d;
 	DIR *dp;
 
-	if (record_dir(dir, sizeof(dir)) < 0)
+	if (record_dir(dir, sizeof(dir), false) < 0)
 		return -1;
 	dp = opendir(dir);
+	if (dp == NULL && errno == ENOENT) /* no named container has run here */
+		return 0;
 	if (dp == NULL)
 		return fail(errno, NULL, "opendir %s", dir);
 	while ((d = readdir(dp)) != NULL) {
