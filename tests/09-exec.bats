@@ -136,7 +136,8 @@ status_field() {
 	start "$NAME" --rootfs "$ROOTFS" --pids-limit 3 -- sleep 1000
 	hint "the exec'd process must be in the container's cgroup before it forks: 1 (sleep) + 1 (the exec'd sh) + 1 (its background sleep) is the limit of 3, so its next fork fails"
 	# A fork under the limit works (the control); with a background sleep, the next one fails.
-	run ctr exec "$NAME" sh -c '/bin/true && echo one-fork-ok; sleep 100 & /bin/true && echo second-fork-ok; kill $!'
+	# (The sleep must not hold our output pipe: `run` would wait for it.)
+	run ctr exec "$NAME" sh -c '/bin/true && echo one-fork-ok; sleep 100 </dev/null >/dev/null 2>&1 & /bin/true && echo second-fork-ok; kill $!'
 	assert_output --partial one-fork-ok
 	refute_output --partial second-fork-ok
 }
