@@ -333,11 +333,15 @@ status_field() {
 @test "a record left by a runtime killed with everything it started is stale: the name is free" {
 	local victims
 	start "$NAME" --rootfs "$ROOTFS" -- sleep 1000
-	# SIGKILL to the runtime and every process below it at once (an OOM kill, a kill -9 of the
-	# whole tree): no cleanup of the runtime's can run, so whatever record it keeps stays behind.
+	# SIGKILL to the runtime and every process below it (a kill -9 of the whole tree): no
+	# cleanup of the runtime's may run, so whatever record it keeps stays behind. SIGSTOP first,
+	# runtime first: a process that saw another die would otherwise clean up before its turn.
+	kill -STOP "$CTR_PID"
 	victims=$(descendants "$CTR_PID")
 	# shellcheck disable=SC2086 # a list of pids
-	kill -KILL $victims "$CTR_PID"
+	kill -STOP $victims
+	# shellcheck disable=SC2086
+	kill -KILL "$CTR_PID" $victims
 	ctr_wait
 	wait_for "the container to be gone" bash -c "! kill -0 $INIT 2>/dev/null"
 	# With its cleanup killed too, the runtime's cgroup stays: not what this test is about.
