@@ -360,8 +360,12 @@ int runtime_run(const struct config *cfg)
 	}
 
 	/* COMMAND runs: from now on `exec`, `ps` and `kill` find it by its name (stage 9). */
-	if (record_publish(&rt.rec, cfg, pid) < 0)
-		goto fail_released;
+	if (record_publish(&rt.rec, cfg, pid) < 0) {
+		kill(pid, SIGKILL);
+		reap(pid);
+		status = EXIT_RUNTIME_FAILED;
+		goto fail_reaped;
+	}
 
 	status = wait_forwarding(pid, &args.old_mask);
 	if (status < 0) {
