@@ -19,11 +19,15 @@ setup() {
 }
 
 # Each named container still running is ended with `kill` (its runtime then cleans up and
-# exits 137), so that common_teardown finds no runtime to stop and checks only for leaks.
+# exits 137), and its runtime (and any exec) given the time to finish that cleanup, so that
+# common_teardown finds no runtime to stop and checks only for leaks.
 teardown() {
-	local n
+	local n p
 	for n in "${STARTED[@]}"; do
 		ctr kill "$n" >/dev/null 2>&1 || true
+	done
+	for p in "${_BG_PIDS[@]}"; do
+		timeout "$CTR_TIMEOUT" tail --pid="$p" -f /dev/null 2>/dev/null || true
 	done
 	common_teardown
 }
