@@ -1,5 +1,6 @@
 /*
- * config.c — "container run [OPTIONS] [--] COMMAND [ARG...]" into a validated struct config.
+ * config.c — the command line ("container run [OPTIONS] [--] COMMAND [ARG...]", and from stage 9
+ * "exec NAME [--] COMMAND [ARG...]", "ps", "kill NAME [SIGNAL]") into a validated struct config.
  *
  * Every value is checked here, before anything is created, so that a bad command line costs
  * nothing and leaves nothing behind. Error contract: config_parse() returns -1 with one fail()
@@ -13,11 +14,110 @@
 #include <errno.h>
 #include <getopt.h>
 #include <limits.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#define USAGE "usage: container run [OPTIONS] [--] COMMAND [ARG...]"
+#define USAGE	   "usage: container run [OPTIONS] [--] COMMAND [ARG...]"
+#define USAGE_EXEC "usage: container exec NAME [--] COMMAND [ARG...]"
+#define USAGE_KILL "usage: container kill NAME [SIGNAL]"
+
+/*
+ * A container's name: [a-z0-9][a-z0-9_.-]{0,62}. It becomes a file name, so no '/', no leading
+ * '.' (no "..", no hidden files), and a length any file system takes.
+ */
+static int parse_name(const char *s)
+{
+	size_t len = strlen(s);
+
+	if (len == 0 || len > 63)
+		return fail(0, NULL, "name \"%s\" must be 1 to 63 characters long", s);
+	if (!islower((unsigned char)s[0]) && !isdigit((unsigned char)s[0]))
+		return fail(0, NULL, "name \"%s\" must start with a-z or 0-9", s);
+	for (size_t i = 0; i < len; i++)
+		if (!islower((unsigned char)s[i]) && !isdigit((unsigned char)s[i]) &&
+		    strchr("_.-", s[i]) == NULL)
+			return fail(0, NULL,
+				    "name \"%s\" may only contain a-z, 0-9, '_', '.' and '-'", s);
+	return 0;
+}
+
+/* SIGNAL: a number (9) or a name with or without SIG (KILL, SIGTERM), as kill(1) takes them. */
+static int parse_signal(const char *s, int *out)
+{
+	static const struct {
+		const char *name;
+		int sig;
+	} names[] = {
+	    {"HUP", SIGHUP},	   {"INT", SIGINT},   {"QUIT", SIGQUIT},   {"ILL", SIGILL},
+	    {"TRAP", SIGTRAP},	   {"ABRT", SIGABRT}, {"BUS", SIGBUS},	   {"FPE", SIGFPE},
+	    {"KILL", SIGKILL},	   {"USR1", SIGUSR1}, {"SEGV", SIGSEGV},   {"USR2", SIGUSR2},
+	    {"PIPE", SIGPIPE},	   {"ALRM", SIGALRM}, {"TERM", SIGTERM},   {"CHLD", SIGCHLD},
+	    {"CONT", SIGCONT},	   {"STOP", SIGSTOP}, {"TSTP", SIGTSTP},   {"TTIN", SIGTTIN},
+	    {"TTOU", SIGTTOU},	   {"URG", SIGURG},   {"XCPU", SIGXCPU},   {"XFSZ", SIGXFSZ},
+	    {"VTALRM", SIGVTALRM}, {"PROF", SIGPROF}, {"WINCH", SIGWINCH}, {"SYS", SIGSYS},
+	};
+	const char *n = strncasecmp(s, "SIG", 3) == 0 ? s + 3 : s;
+
+	if (isdigit((unsigned char)s[0])) {
+		char *end;
+		long v;
+
+		errno = 0;
+		v = strtol(s, &end, 10);
+		if (errno == 0 && *end == '\0' && v >= 1 && v <= SIGRTMAX) {
+			*out = (int)v;
+			return 0;
+		}
+	}
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		if (strcasecmp(n, names[i].name) == 0) {
+			*out = names[i].sig;
+			return 0;
+		}
+	return fail(0, NULL, "kill: \"%s\" is not a signal (try TERM, KILL or a number)", s);
+}
+
+/* "exec NAME [--] COMMAND [ARG...]", "ps", "kill NAME [SIGNAL]": no options of their own. */
+static int parse_other(struct config *cfg, int argc, char *const argv[])
+{
+	const char *cmd = argv[1];
+
+	if (strcmp(cmd, "ps") == 0) {
+		cfg->command = CMD_PS;
+		if (argc > 2)
+			return fail(0, NULL, "ps takes no arguments (usage: container ps)");
+		return 0;
+	}
+	if (strcmp(cmd, "exec") == 0) {
+		int i = 3;
+
+		cfg->command = CMD_EXEC;
+		if (argc < 3)
+			return fail(0, NULL, "exec: no NAME given (%s)", USAGE_EXEC);
+		cfg->name = argv[2];
+		if (parse_name(cfg->name) < 0)
+			return -1;
+		if (i < argc && strcmp(argv[i], "--") == 0)
+			i++;
+		if (i >= argc)
+			return fail(0, NULL, "exec: no COMMAND given (%s)", USAGE_EXEC);
+		cfg->argv = &argv[i];
+		return 0;
+	}
+	if (strcmp(cmd, "kill") == 0) {
+		cfg->command = CMD_KILL;
+		cfg->signal = SIGKILL;
+		if (argc < 3 || argc > 4)
+			return fail(0, NULL, "kill: %s", USAGE_KILL);
+		cfg->name = argv[2];
+		if (parse_name(cfg->name) < 0)
+			return -1;
+		return argc == 4 ? parse_signal(argv[3], &cfg->signal) : 0;
+	}
+	return fail(0, NULL, "unknown command \"%s\" (%s)", cmd, USAGE);
+}
 
 /* RFC 1123 label: 1-63 of [A-Za-z0-9-], not starting or ending with '-'. */
 static int parse_hostname(const char *s)
@@ -148,7 +248,7 @@ static int parse_net(const char *s, struct net_config *net)
 
 int config_parse(struct config *cfg, int argc, char *const argv[])
 {
-	enum { OPT_HOSTNAME = 256, OPT_ROOTFS, OPT_PIDS, OPT_MEMORY, OPT_CPUS, OPT_NET };
+	enum { OPT_HOSTNAME = 256, OPT_ROOTFS, OPT_PIDS, OPT_MEMORY, OPT_CPUS, OPT_NET, OPT_NAME };
 	static const struct option options[] = {
 	    {"hostname", required_argument, NULL, OPT_HOSTNAME},
 	    {"rootfs", required_argument, NULL, OPT_ROOTFS},
@@ -156,6 +256,7 @@ int config_parse(struct config *cfg, int argc, char *const argv[])
 	    {"memory", required_argument, NULL, OPT_MEMORY},
 	    {"cpus", required_argument, NULL, OPT_CPUS},
 	    {"net", required_argument, NULL, OPT_NET},
+	    {"name", required_argument, NULL, OPT_NAME},
 	    {NULL, 0, NULL, 0},
 	};
 	int opt;
@@ -165,7 +266,7 @@ int config_parse(struct config *cfg, int argc, char *const argv[])
 	if (argc < 2)
 		return fail(0, NULL, USAGE);
 	if (strcmp(argv[1], "run") != 0)
-		return fail(0, NULL, "unknown command \"%s\" (%s)", argv[1], USAGE);
+		return parse_other(cfg, argc, argv);
 
 	/* "+": stop at COMMAND, so that its own options (ls -l) are not ours; ":": report a
 	 * missing value as ':' rather than as an unknown option. */
@@ -193,6 +294,10 @@ int config_parse(struct config *cfg, int argc, char *const argv[])
 			break;
 		case OPT_NET:
 			rc = parse_net(optarg, &cfg->net);
+			break;
+		case OPT_NAME:
+			rc = parse_name(optarg);
+			cfg->name = optarg;
 			break;
 		case ':':
 			return fail(0, NULL, "%s needs a value (%s)", argv[optind - 1], USAGE);

@@ -12,6 +12,7 @@
  *   stage 5  stages/05-net/net.c          network namespace, veth pair over rtnetlink (libnl)
  *   stage 6  stages/06-security/security.c capabilities (libcap), no_new_privs, seccomp
  *   stage 7  stages/07-userns/userns.c    a user namespace: the rootless container
+ *   stage 9  stages/09-exec/exec.c        --name, exec (setns), ps, kill: a record under /run
  *
  * Every module's functions are called by runtime.c at a fixed point of the container's life (see
  * the order in runtime.c). A module that is still a starter does nothing and returns 0, so a
@@ -48,7 +49,13 @@ struct net_config {
 	unsigned int prefix; /* 8..30 */
 };
 
+/* What the command line asks for: "container run|exec|ps|kill ...". */
+enum command { CMD_RUN, CMD_EXEC, CMD_PS, CMD_KILL };
+
 struct config {
+	enum command command;
+	const char *name;	/* run --name, or exec's/kill's NAME; NULL: an unnamed run */
+	int signal;		/* kill: the signal to send (default SIGKILL, as docker kill) */
 	const char *hostname;	/* never NULL: "container" by default */
 	const char *rootfs;	/* NULL: keep the host's file tree (stages 1-2) */
 	long pids_limit;	/* 0: no limit */
@@ -58,7 +65,10 @@ struct config {
 	char *const *argv; /* COMMAND [ARG...], NULL-terminated, argv[0] != NULL */
 };
 
-/* Parse "container run [OPTIONS] [--] COMMAND [ARG...]". Returns 0, or -1 with fail() set. */
+/*
+ * Parse "container run [OPTIONS] [--] COMMAND [ARG...]", "container exec NAME [--] COMMAND
+ * [ARG...]", "container ps" or "container kill NAME [SIGNAL]". Returns 0, or -1 with fail() set.
+ */
 int config_parse(struct config *cfg, int argc, char *const argv[]);
 
 /* ---- errors (error.c) ---- */
@@ -215,5 +225,44 @@ int userns_mount_proc_sys(void);
  * runtime's own. 0 with it in out, 1 if there is none, -1 with fail() set.
  */
 int userns_cgroup_parent(const char *mnt, const char *controller, char *out, size_t size);
+/* ---- stage 9: exec.c ---- */
+
+/*
+ * The record of a named container: what `exec`, `ps` and `kill` find it by. Where it lives and
+ * what it holds is the module's business; this struct is what the runtime that wrote it needs
+ * to remove it again, even from its cleanup guard (a fork: getpid() is not the owner there).
+ */
+struct record {
+	bool claimed;		  /* this runtime holds the name; remove the record at the end */
+	char path[256];		  /* the record's file */
+	pid_t owner;		  /* the runtime that claimed it ... */
+	unsigned long long start; /* ... and its start time, which tells it from a reused pid */
+};
+/*
+ * In `run`, before anything is created: with --name, take the name (125 if a running container
+ * has it; a record whose runtime is dead is stale and taken over). Without --name: nothing.
+ */
+int record_claim(struct record *rec, const struct config *cfg);
+/* In `run`, once COMMAND runs as pid: make the container findable. Unclaimed: nothing. */
+int record_publish(struct record *rec, const struct config *cfg, pid_t pid);
+/* Remove the record if it is still this runtime's. Safe on an unclaimed record, and twice. */
+int record_remove(struct record *rec);
+/*
+ * `exec`, first of all, before signals are blocked or anything is opened: make the runtime safe
+ * to enter a container (the reference re-executes itself from a sealed copy). 0, or -1.
+ */
+int exec_prepare(void);
+/*
+ * `exec`: find the running container `name`, join its cgroup and namespaces (user first when it
+ * differs, mount last), and fork: the child, in the container (a PID > 1 there), runs fn(arg)
+ * and never returns; the caller gets the child's pid and stays outside the container's PID
+ * namespace (it waits, forwards signals). -1 with fail() set: nothing was joined... or, after a
+ * namespace was joined, the caller can only report and exit.
+ */
+pid_t exec_enter(const char *name, int (*fn)(void *), void *arg);
+/* `ps`: print "NAME PID COMMAND" for every running named container. 0, or -1 with fail() set. */
+int ps_print(void);
+/* `kill`: send sig to the first process of the running container `name`. 0, or -1. */
+int container_kill(const char *name, int sig);
 
 #endif

@@ -1,5 +1,6 @@
 /*
- * main.c — the command line: "container run [OPTIONS] [--] COMMAND [ARG...]".
+ * main.c — the command line: "container run [OPTIONS] [--] COMMAND [ARG...]", and from stage 9
+ * "container exec NAME [--] COMMAND [ARG...]", "container ps", "container kill NAME [SIGNAL]".
  *
  * Exit statuses (the runtime contract): COMMAND's own; 128+N if COMMAND was killed by signal N;
  * 125 if the runtime failed; 126 if COMMAND cannot be executed; 127 if it was not found.
@@ -11,13 +12,17 @@
 
 static const char help[] =
     "usage: container run [OPTIONS] [--] COMMAND [ARG...]\n"
+    "       container exec NAME [--] COMMAND [ARG...]   run COMMAND in a running container\n"
+    "       container ps                                list the running named containers\n"
+    "       container kill NAME [SIGNAL]                signal its first process (default KILL)\n"
     "\n"
     "  --hostname NAME    hostname in the container's UTS namespace (default: container)\n"
     "  --rootfs DIR       pivot_root into DIR (default: keep the host's file tree)\n"
     "  --pids-limit N     at most N tasks\n"
     "  --memory SIZE      memory limit, e.g. 64M (K, M, G; at least 4M), no extra swap\n"
     "  --cpus X           CPU bandwidth, e.g. 0.5 (X * 100ms per 100ms)\n"
-    "  --net CIDR         eth0 on a veth pair, e.g. 10.200.7.2/24 (host end: 10.200.7.1)\n";
+    "  --net CIDR         eth0 on a veth pair, e.g. 10.200.7.2/24 (host end: 10.200.7.1)\n"
+    "  --name NAME        name the container for exec, ps and kill ([a-z0-9][a-z0-9_.-]*)\n";
 
 int main(int argc, char *argv[])
 {
@@ -31,5 +36,20 @@ int main(int argc, char *argv[])
 		fprintf(stderr, "container: %s\n", fail_message());
 		return EXIT_RUNTIME_FAILED;
 	}
-	return runtime_run(&cfg);
+	switch (cfg.command) {
+	case CMD_EXEC:
+		return runtime_exec(&cfg);
+	case CMD_PS:
+		if (ps_print() < 0)
+			break;
+		return 0;
+	case CMD_KILL:
+		if (container_kill(cfg.name, cfg.signal) < 0)
+			break;
+		return 0;
+	default:
+		return runtime_run(&cfg);
+	}
+	fprintf(stderr, "container: %s\n", fail_message());
+	return EXIT_RUNTIME_FAILED;
 }

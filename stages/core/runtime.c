@@ -41,6 +41,10 @@
  * Why a release pipe: everything the parent sets up from outside (the cgroup, the host end of the
  * veth) must be in place before the child configures eth0 and runs a single instruction of
  * COMMAND. Until then, the two work side by side.
+ * `exec` (stage 9, runtime_exec() at the end) reuses the child's last steps (start_command())
+ * and the parent's wait (wait_forwarding()): the exec'd COMMAND gets the same environment,
+ * confinement, streams, statuses and signals as the container's first one.
+ *
  * Why a report pipe: it is close-on-exec, so the parent reads EOF exactly when execve(2)
  * succeeded, or one struct report saying what failed in the child and with which exit status.
  *
@@ -87,6 +91,7 @@ struct child_args {
  */
 struct runtime {
 	char name[64];
+	struct record rec; /* stage 9: the record of --name, removed by teardown() */
 	struct cgroup cg;
 	struct net_state net;
 };
@@ -110,6 +115,9 @@ static int teardown(struct runtime *rt)
 {
 	int rc = 0;
 
+	/* The name first: once the container is going, exec must not find it any more. */
+	if (record_remove(&rt->rec) < 0)
+		rc = -1;
 	if (net_teardown(&rt->net) < 0)
 		rc = -1;
 	if (cgroup_destroy(&rt->cg) < 0)
@@ -135,7 +143,7 @@ static __attribute__((noreturn)) void child_fail(struct child_args *a, int statu
 	_exit(status);
 }
 
-static int clean_environment(const struct config *cfg)
+static int clean_environment(const char *hostname)
 {
 	const char *term = getenv("TERM");
 	char *term_copy = term != NULL ? strdup(term) : NULL;
@@ -143,7 +151,7 @@ static int clean_environment(const struct config *cfg)
 	/* Nothing of the caller's environment leaks in but TERM (as docker run does). */
 	if (clearenv() != 0 ||
 	    setenv("PATH", "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin", 1) < 0 ||
-	    setenv("HOME", "/root", 1) < 0 || setenv("HOSTNAME", cfg->hostname, 1) < 0 ||
+	    setenv("HOME", "/root", 1) < 0 || setenv("HOSTNAME", hostname, 1) < 0 ||
 	    (term_copy != NULL && setenv("TERM", term_copy, 1) < 0)) {
 		free(term_copy);
 		return fail(errno, NULL, "setting up the environment");
@@ -163,6 +171,8 @@ static int restore_signals(const sigset_t *old_mask)
 		return fail(errno, NULL, "sigprocmask");
 	return 0;
 }
+
+static __attribute__((noreturn)) void start_command(struct child_args *a, const char *hostname);
 
 static int child_main(void *arg)
 {
@@ -201,8 +211,21 @@ static int child_main(void *arg)
 		child_fail(a, EXIT_RUNTIME_FAILED);
 
 	/* Released: the cgroup holds us and the host end of the veth exists. */
-	if (net_setup_container(cfg) < 0 || clean_environment(cfg) < 0 ||
-	    restore_signals(&a->old_mask) < 0)
+	if (net_setup_container(cfg) < 0)
+		child_fail(a, EXIT_RUNTIME_FAILED);
+	start_command(a, cfg->hostname);
+}
+
+/*
+ * The last steps before COMMAND, the same for `run` and `exec` (one copy, so that an exec'd
+ * COMMAND can never be less confined than the container's first one): the clean environment,
+ * the caller's signal mask, no inherited descriptor, security_apply(), execvp.
+ */
+static __attribute__((noreturn)) void start_command(struct child_args *a, const char *hostname)
+{
+	const struct config *cfg = a->cfg;
+
+	if (clean_environment(hostname) < 0 || restore_signals(&a->old_mask) < 0)
 		child_fail(a, EXIT_RUNTIME_FAILED);
 	/* COMMAND gets stdin, stdout and stderr, and no other file descriptor of the runtime's. */
 	if (close_range(3, ~0U, CLOSE_RANGE_CLOEXEC) < 0)
@@ -250,6 +273,36 @@ static int container_name(char *buf, size_t size)
 	return 0;
 }
 
+/*
+ * Forward the signals of forwarded_signals[] to pid (blocked until now: see runtime_run) and wait
+ * for it: its exit status, or -1 with fail() set. Shared by `run` and `exec`.
+ */
+static int wait_forwarding(pid_t pid, const sigset_t *old_mask)
+{
+	container_pid = pid;
+	for (size_t i = 0; i < ARRAY_SIZE(forwarded_signals); i++) {
+		struct sigaction sa = {.sa_handler = forward_signal};
+
+		/* No SA_RESTART: a forwarded signal interrupts waitpid(2) with EINTR. */
+		sigaction(forwarded_signals[i], &sa, NULL);
+	}
+	sigprocmask(SIG_SETMASK, old_mask, NULL);
+	return container_wait(pid);
+}
+
+/* Block the signals to forward; *old gets the mask to restore. 0, or -1 with fail() set. */
+static int block_forwarded_signals(sigset_t *old)
+{
+	sigset_t block;
+
+	sigemptyset(&block);
+	for (size_t i = 0; i < ARRAY_SIZE(forwarded_signals); i++)
+		sigaddset(&block, forwarded_signals[i]);
+	if (sigprocmask(SIG_BLOCK, &block, old) < 0)
+		return fail(errno, NULL, "sigprocmask");
+	return 0;
+}
+
 /* Reap pid without looking at why it ended: used only on the failure paths. */
 static void reap(pid_t pid)
 {
@@ -271,7 +324,6 @@ int runtime_run(const struct config *cfg)
 	struct runtime *rt;
 	struct report report;
 	int release[2] = {-1, -1}, reportp[2] = {-1, -1}, status = EXIT_RUNTIME_FAILED;
-	sigset_t block;
 	pid_t pid = -1;
 	ssize_t n;
 
@@ -293,13 +345,8 @@ int runtime_run(const struct config *cfg)
 	 * Signals to forward stay blocked until the container's pid is known; the child unblocks
 	 * them just before exec, so one that arrives during setup is delivered to COMMAND.
 	 */
-	sigemptyset(&block);
-	for (size_t i = 0; i < ARRAY_SIZE(forwarded_signals); i++)
-		sigaddset(&block, forwarded_signals[i]);
-	if (sigprocmask(SIG_BLOCK, &block, &args.old_mask) < 0) {
-		fail(errno, NULL, "sigprocmask");
+	if (block_forwarded_signals(&args.old_mask) < 0)
 		goto fail;
-	}
 	if (pipe2(release, O_CLOEXEC) < 0 || pipe2(reportp, O_CLOEXEC) < 0) {
 		fail(errno, NULL, "pipe");
 		goto fail;
@@ -321,6 +368,13 @@ int runtime_run(const struct config *cfg)
 	/* Before anything is created on the host: from here on, a SIGKILL leaves nothing. */
 	if (guard_start(&guard, teardown_hook, rt) < 0)
 		goto fail;
+	/*
+	 * --name (stage 9): the record is a file on the host, so it is claimed once the guard runs
+	 * (which removes it if we are SIGKILLed), and before the cgroup and veth: a name already
+	 * taken costs nothing more.
+	 */
+	if (record_claim(&rt->rec, cfg) < 0)
+		goto fail;
 	if (cgroup_create(&rt->cg, cfg, rt->name) < 0 || cgroup_add(&rt->cg, pid) < 0 ||
 	    net_setup_host(&rt->net, cfg, pid, rt->name) < 0)
 		goto fail;
@@ -341,16 +395,11 @@ int runtime_run(const struct config *cfg)
 		goto fail;
 	}
 
-	container_pid = pid;
-	for (size_t i = 0; i < ARRAY_SIZE(forwarded_signals); i++) {
-		struct sigaction sa = {.sa_handler = forward_signal};
+	/* COMMAND runs: from now on `exec`, `ps` and `kill` find it by its name (stage 9). */
+	if (record_publish(&rt->rec, cfg, pid) < 0)
+		goto fail;
 
-		/* No SA_RESTART: a forwarded signal interrupts waitpid(2) with EINTR. */
-		sigaction(forwarded_signals[i], &sa, NULL);
-	}
-	sigprocmask(SIG_SETMASK, &args.old_mask, NULL);
-
-	status = container_wait(pid);
+	status = wait_forwarding(pid, &args.old_mask);
 	if (status < 0) {
 		/* Nothing may outlive the runtime: take the container down before reporting. */
 		kill(pid, SIGKILL);
@@ -384,5 +433,67 @@ fail:
 	close_fd(&release[0]);
 	close_fd(&release[1]);
 	munmap(rt, sizeof(*rt));
+	return status;
+}
+
+/* ---- exec (stage 9) ---- */
+
+/* The exec'd child, inside the container: what run's child does after its setup. */
+static int exec_child(void *arg)
+{
+	struct child_args *a = arg;
+	char hostname[65] = "container";
+
+	/* Die with `exec`, as the container dies with `run`: nothing outlives a killed runtime. */
+	if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0)
+		child_fail(a, EXIT_RUNTIME_FAILED);
+	/* HOSTNAME= is the container's: we are in its UTS namespace now. */
+	if (gethostname(hostname, sizeof(hostname) - 1) < 0)
+		child_fail(a, EXIT_RUNTIME_FAILED);
+	start_command(a, hostname);
+}
+
+int runtime_exec(const struct config *cfg)
+{
+	struct child_args args = {.cfg = cfg, .release_rd = -1, .release_wr = -1};
+	struct report report;
+	int reportp[2], status;
+	pid_t pid;
+	ssize_t n;
+
+	/*
+	 * No root check: from stage 7 a user may exec into their own rootless container, and for
+	 * anyone else joining the namespaces fails (EPERM) with a message that says so.
+	 * exec_prepare() comes first: it may execve(2) the runtime again, which would carry a
+	 * blocked signal mask over into the new program.
+	 */
+	if (exec_prepare() < 0)
+		return print_failure(EXIT_RUNTIME_FAILED);
+	if (block_forwarded_signals(&args.old_mask) < 0)
+		return print_failure(EXIT_RUNTIME_FAILED);
+	if (pipe2(reportp, O_CLOEXEC) < 0) {
+		fail(errno, NULL, "pipe");
+		return print_failure(EXIT_RUNTIME_FAILED);
+	}
+	args.report_wr = reportp[1];
+	pid = exec_enter(cfg->name, exec_child, &args);
+	close(reportp[1]);
+	if (pid < 0) {
+		close(reportp[0]);
+		return print_failure(EXIT_RUNTIME_FAILED);
+	}
+	n = read(reportp[0], &report, sizeof(report));
+	close(reportp[0]);
+	if (n == (ssize_t)sizeof(report)) {
+		reap(pid);
+		fail(0, NULL, "%.*s", (int)sizeof(report.message), report.message);
+		return print_failure(report.status);
+	}
+	status = wait_forwarding(pid, &args.old_mask);
+	if (status < 0) {
+		kill(pid, SIGKILL);
+		reap(pid);
+		return print_failure(EXIT_RUNTIME_FAILED);
+	}
 	return status;
 }

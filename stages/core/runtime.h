@@ -8,5 +8,7 @@
 
 /* Run the container described by cfg; prints its own errors. Returns the runtime's exit status. */
 int runtime_run(const struct config *cfg);
+/* Run cfg->argv in the running container cfg->name (stage 9); the same contract as runtime_run. */
+int runtime_exec(const struct config *cfg);
 
 #endif
