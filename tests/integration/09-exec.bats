@@ -29,6 +29,7 @@ teardown() {
 	for p in "${_BG_PIDS[@]}"; do
 		timeout "$CTR_TIMEOUT" tail --pid="$p" -f /dev/null 2>/dev/null || true
 	done
+	[ -z "${XDG:-}" ] || rm -rf "$XDG"
 	common_teardown
 }
 
@@ -409,10 +410,12 @@ status_field() {
 
 # bats test_tags=points:1
 @test "rootless (stage 7): a user execs into their own container, in its user namespace" {
-	local user=nobody xdg=$BATS_TEST_TMPDIR/xdg want
+	local user=nobody want
 	requires tool:setpriv
-	# A user's session has a runtime directory of its own, as a login gives one.
-	mkdir -m 700 "$xdg"
+	# A user's session has a runtime directory of its own, as a login gives one: somewhere the
+	# user can reach (bats' own temporary directories are root's, mode 0700). teardown removes it.
+	XDG=$(mktemp -d /tmp/container-lab-xdg.XXXXXX)
+	local xdg=$XDG
 	chown "$user" "$xdg"
 	as_user() { setpriv --reuid="$user" --regid=nogroup --clear-groups env XDG_RUNTIME_DIR="$xdg" timeout 30 "$CONTAINER" "$@" 3>&-; }
 	if ! as_user run --rootfs "$ROOTFS" -- true >/dev/null 2>&1; then
