@@ -10,6 +10,7 @@
  *   stage 4  stages/04-cgroups/cgroup.c   a cgroup per container: pids, memory, cpu (v1 and v2)
  *   stage 5  stages/05-net/net.c          network namespace, veth pair over rtnetlink (libnl)
  *   stage 6  stages/06-security/security.c capabilities (libcap), no_new_privs, seccomp
+ *   stage 8  stages/08-image/image.c      overlayfs root from image layers, --volume bind mounts
  *
  * Every module's functions are called by runtime.c at a fixed point of the container's life (see
  * the order in runtime.c). A module that is still a starter does nothing and returns 0, so a
@@ -43,9 +44,23 @@ struct net_config {
 	unsigned int prefix; /* 8..30 */
 };
 
+#define MAX_LAYERS  16 /* --image LAYER[:LAYER...] */
+#define MAX_VOLUMES 16 /* --volume, repeatable */
+
+struct volume {
+	const char *host; /* HOST: an existing directory (checked by config_parse) */
+	const char *ctr;  /* CTR: an absolute path inside the container */
+	bool readonly;	  /* ":ro" */
+};
+
 struct config {
-	const char *hostname;	/* never NULL: "container" by default */
-	const char *rootfs;	/* NULL: keep the host's file tree (stages 1-2) */
+	const char *hostname; /* never NULL: "container" by default */
+	const char *rootfs;   /* NULL: keep the host's file tree (stages 1-2) */
+	int nlayers;	      /* --image: 0 without; else layers[0] is the top layer */
+	const char *layers[MAX_LAYERS];
+	const char *upper; /* --upper DIR (an empty directory), or NULL: a throw-away layer */
+	int nvolumes;
+	struct volume volumes[MAX_VOLUMES];
 	long pids_limit;	/* 0: no limit */
 	long long memory_bytes; /* 0: no limit */
 	long cpu_quota_us;	/* 0: no limit; else per CPU_PERIOD_US */
@@ -165,5 +180,15 @@ int security_harden_proc(void);
  * the seccomp filter. 0, or -1 with fail() set.
  */
 int security_apply(void);
+
+/* ---- stage 8: image.c ---- */
+
+/*
+ * In the child, after mounts_make_private() and before rootfs_enter(): with --image, mount the
+ * overlay of cfg->layers and a writable layer, and point cfg->rootfs at the merged tree, so that
+ * stage 3 pivots into it as into any --rootfs; then bind each --volume into cfg->rootfs. Every
+ * mount lives in the container's mount namespace only. 0, or -1 with fail() set.
+ */
+int image_prepare(struct config *cfg);
 
 #endif

@@ -144,6 +144,8 @@ static int child_main(void *arg)
 {
 	struct child_args *a = arg;
 	const struct config *cfg = a->cfg;
+	/* A copy the child may change: with --image, stage 8 points its rootfs at the overlay. */
+	struct config root = *cfg;
 	bool setup_failed;
 	char byte;
 
@@ -161,9 +163,12 @@ static int child_main(void *arg)
 	 * only once we are released, so that the parent's steps meet a living child, and its report
 	 * is the one message.
 	 */
-	setup_failed = uts_setup(cfg) < 0 || mounts_make_private() < 0 ||
-		       (cfg->rootfs != NULL ? rootfs_enter(cfg) < 0 : proc_remount() < 0) ||
-		       security_harden_proc() < 0;
+	setup_failed =
+	    uts_setup(cfg) < 0 || mounts_make_private() < 0 ||
+	    /* Stage 8: the overlay and the volumes, in our namespace, before the pivot. */
+	    image_prepare(&root) < 0 ||
+	    (root.rootfs != NULL ? rootfs_enter(&root) < 0 : proc_remount() < 0) ||
+	    security_harden_proc() < 0;
 	/* EOF instead of the byte: the runtime failed (or died) before releasing us. */
 	if (read(a->release_rd, &byte, 1) != 1)
 		_exit(EXIT_RUNTIME_FAILED);
