@@ -97,7 +97,7 @@ STATE_DIRS=(/tmp /var/tmp /run /dev/shm /var/lib /srv /mnt /home /opt)
 		cat /new-file && tail -1 /etc/hosts && ls /etc/passwd /srv/www 2>&1 | wc -l &&
 		stat -c %a /etc/container-lab-rootfs'
 	assert_output "$(printf '%s\n' new changed 2 600)"
-	[ "$(layer_sum "$APP")" = "$app_before" ] || fail_with "the app layer ($APP) changed: $(ls -lR "$APP" | head -30)"
+	[ "$(layer_sum "$APP")" = "$app_before" ] || fail_with "the app layer ($APP) changed: $(find "$APP" -newer "$BASE/etc/container-lab-rootfs" | head -30)"
 	[ "$(layer_sum "$BASE")" = "$base_before" ] || fail_with "the base layer ($BASE) changed"
 	[ -f "$BASE/etc/passwd" ] && [ -f "$APP/srv/www/index.html" ] ||
 		fail_with "a file deleted inside is gone from its layer"

@@ -1,4 +1,5 @@
 # shellcheck shell=bash
+# shellcheck disable=SC2016,SC2154 # sh -c scripts are for the container; $output, $status: bats run
 # root-checks.bash — checks of the container's root that hold whatever the root is made from:
 # stage 3 runs them with --rootfs DIR, stage 8 with --image LAYERS. Load after lib/helpers.
 #
