@@ -99,7 +99,7 @@ mounts_under() {
 @test "/dev/ptmx, /dev/pts and /dev/tty work: a pseudo-terminal can be made and used inside" {
 	hint "mount a new devpts instance on /dev/pts (\"newinstance,ptmxmode=0666\") and make /dev/ptmx a symlink to pts/ptmx; /dev/tty is the character device 5:0 (man 4 pts, man 4 tty, man 7 pty)"
 	run -0 in_rootfs cat /proc/self/mountinfo
-	assert_equal "$(mount_field /dev/pts 9)" devpts
+	assert_equal "$(mount_type /dev/pts)" devpts
 	run in_rootfs probe-pty
 	assert_line ptmx=ok
 	assert_line --regexp '^pts=/dev/pts/[0-9]+$'
@@ -116,7 +116,7 @@ mounts_under() {
 	run -0 ctr run --rootfs "$RFS" -- sh -c 'cat /proc/self/mountinfo >/tmp/mountinfo; echo data >/dev/shm/f && cat /dev/shm/f'
 	assert_output data
 	output=$(cat "$RFS/tmp/mountinfo")
-	assert_equal "$(mount_field /dev/shm 9)" tmpfs
+	assert_equal "$(mount_type /dev/shm)" tmpfs
 	[ ! -e "$RFS/dev/shm/f" ] || fail_with "the container's /dev/shm/f landed in the rootfs directory: /dev/shm is not a tmpfs"
 }
 

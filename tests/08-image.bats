@@ -86,7 +86,7 @@ STATE_DIRS=(/tmp /var/tmp /run /dev/shm /var/lib /srv /mnt /home /opt)
 	fresh_image
 	hint "mount the overlay before stage 3's pivot_root and make it the new root: pivot_root into the merged directory, then unmount the old root as with --rootfs"
 	run -0 ctr run --image "$IMG" -- cat /proc/self/mountinfo
-	assert_equal "$(mount_field / 9)" overlay
+	assert_equal "$(mount_type /)" overlay
 	check_old_root_gone --image "$IMG"
 	check_no_chroot_escape --image "$IMG"
 }

@@ -7,10 +7,18 @@
 # containers with them, and fails the test saying what it saw. The caller sets the hint.
 
 # mount_field MOUNTPOINT N: field N of the line for MOUNTPOINT in $output, a copy of a
-# /proc/PID/mountinfo (5: mount point, 6: per-mount options, 9: filesystem type). The last line
-# wins: it is the mount on top.
+# /proc/PID/mountinfo (5: mount point, 6: per-mount options). The last line wins: it is the
+# mount on top.
 mount_field() {
 	awk -v m="$1" -v n="$2" '$5 == m { f = $n } END { print f }' <<<"$output"
+}
+
+# mount_type MOUNTPOINT: the filesystem type of the mount on top at MOUNTPOINT, in $output: the
+# field after " - " (optional fields such as shared:N come before it, and the source after it
+# is the runtime's choice: "none", "overlay", "tmpfs"...).
+mount_type() {
+	awk -v m="$1" '$5 == m { for (i = 7; i <= NF; i++) if ($i == "-") { f = $(i + 1); break } }
+		END { print f }' <<<"$output"
 }
 
 # expect NAME=REGEX...: each NAME's value in $output (NAME=VALUE lines) matches ^(REGEX)$;
@@ -54,7 +62,7 @@ check_no_chroot_escape() {
 # check_proc ROOT_OPTS...: /proc inside is a proc of the container's PID namespace.
 check_proc() {
 	run -0 ctr run "$@" -- cat /proc/self/mountinfo
-	assert_equal "$(mount_field /proc 9)" proc
+	assert_equal "$(mount_type /proc)" proc
 	run -0 ctr run "$@" -- readlink /proc/self
 	assert_output 1
 	run -0 ctr run "$@" -- find /proc -maxdepth 1 -name '[0-9]*'
@@ -64,7 +72,7 @@ check_proc() {
 # check_sys_readonly ROOT_OPTS...: /sys is sysfs, mounted read-only.
 check_sys_readonly() {
 	run -0 ctr run "$@" -- cat /proc/self/mountinfo
-	assert_equal "$(mount_field /sys 9)" sysfs
+	assert_equal "$(mount_type /sys)" sysfs
 	assert_regex "$(mount_field /sys 6)" '^ro(,|$)'
 	# access(2) asks the kernel without writing anything: EROFS on a read-only mount.
 	run -0 ctr run "$@" -- probe-writable /sys/kernel /sys/class
@@ -90,7 +98,7 @@ check_dev_nodes() {
 # check_dev_tmpfs ROOT_OPTS...: /dev is a tmpfs that holds none of the grader's devices.
 check_dev_tmpfs() {
 	run -0 ctr run "$@" -- cat /proc/self/mountinfo
-	assert_equal "$(mount_field /dev 9)" tmpfs
+	assert_equal "$(mount_type /dev)" tmpfs
 	run -0 ctr run "$@" -- find /dev -type b
 	assert_output ""
 	run -0 ctr run "$@" -- sh -c 'for d in mem kmem port kmsg; do [ -e /dev/$d ] && echo "/dev/$d"; done; true'
