@@ -177,7 +177,8 @@ STATE_DIRS=(/tmp /var/tmp /run /dev/shm /var/lib /srv /mnt /home /opt)
 	run -0 ctr run --image "$IMG" -- sh -c "echo x >/$marker && mkdir /$marker.d && rm /etc/passwd"
 	run ctr run --image "$IMG" -- sh -c "ls /$marker /etc/passwd 2>&1"
 	assert_output "$(printf '%s\n' "ls: /$marker: No such file or directory" /etc/passwd)"
-	run find "${STATE_DIRS[@]}" "$BATS_TEST_TMPDIR" "$(dirname "$CONTAINER")" -xdev -name "$marker*" -print
+	# A machine may lack some of the STATE_DIRS (the VM has no /srv): only what is found counts.
+	output=$(find "${STATE_DIRS[@]}" "$BATS_TEST_TMPDIR" "$(dirname "$CONTAINER")" -xdev -name "$marker*" -print 2>/dev/null || true)
 	[ -z "$output" ] || fail_with "the writable layer outlived the container: $output"
 }
 
