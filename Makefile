@@ -44,6 +44,7 @@ STAGE_SRC    := $(wildcard $(STAGES:%=stages/%/*.c))
 NSTAGES      := $(words $(STAGES))
 endif
 ROOTFS       := build/rootfs
+IMAGE_APP    := build/image/app
 DEPS_STAMP   := build/.deps
 
 # What `make grade` grades: stages (default), solutions, or a path to any runtime binary.
@@ -59,8 +60,8 @@ HIDDEN       ?=
 LEVELS       := guided standard challenge
 LEVEL        ?=
 
-.PHONY: all help deps runtime starters check-starters readme-tables rootfs grade bench kill-stress test lint format clean \
-	clean-state slides demo record test-vm grade-class student-kit gradescope-bundle hint
+.PHONY: all help deps runtime starters check-starters readme-tables rootfs image grade bench kill-stress test lint \
+	format clean clean-state slides demo record test-vm grade-class student-kit gradescope-bundle hint
 .DELETE_ON_ERROR:
 
 all: runtime
@@ -75,6 +76,7 @@ help:
 	@echo "make test            the kit's self-test (CI runs this)"
 	@echo "make runtime         build build/stages/container (yours)$(if $(HAVE_SOLUTIONS), and build/ref/container)"
 	@echo "make rootfs          build the busybox rootfs into $(ROOTFS)"
+	@echo "make image           the stage 8 image: the app layer $(IMAGE_APP) on the base $(ROOTFS)"
 	$(INSTR) "make starters        regenerate stages/*/ starters from solutions/ (instructors)"
 	$(INSTR) "make readme-tables   regenerate the graded-tests table of every stage README from the tests"
 	@echo "make lint | format   clang-format, cppcheck, shellcheck | reformat the C sources"
@@ -151,7 +153,13 @@ $(ROOTFS)/.built: rootfs-builder/build $(wildcard rootfs-builder/probes/*.c) | $
 	rootfs-builder/build $(ROOTFS)
 	@touch $@
 
-grade: runtime rootfs
+# The stage 8 image: the app layer, on top of the rootfs as its base layer (rootfs-builder/image).
+image: build/image/.app-built
+build/image/.app-built: rootfs-builder/image
+	rootfs-builder/image $(IMAGE_APP)
+	@touch $@
+
+grade: runtime rootfs image
 	@impl='$(IMPL)'; case "$$impl" in stages) impl=build/stages/container;; \
 		solutions|ref) [ -n "$(HAVE_SOLUTIONS)" ] || { echo "make grade: no solutions/ in a student kit"; exit 2; }; \
 			impl=build/ref/container;; esac; \
@@ -177,10 +185,10 @@ kill-stress: runtime rootfs
 slides:
 	slides/build
 
-demo: build/ref/container rootfs
+demo: build/ref/container rootfs image
 	slides/demo $(or $(STAGE),all)
 
-record: build/ref/container rootfs
+record: build/ref/container rootfs image
 	slides/record $(STAGE)
 
 # How fast a container starts (tests/kit/bench/run): the reference at every stage -- or, with
@@ -194,7 +202,7 @@ bench: | $(DEPS_STAMP)
 # VM_ARGS: more tests/kit/vm/run options, e.g. VM_ARGS="--mode v1" or "--only 4".
 VM_IMPL      = $(if $(filter-out solutions ref stages,$(IMPL)),$(IMPL),build/ref/container)
 VM_ARGS      ?=
-test-vm: build/ref/container rootfs
+test-vm: build/ref/container rootfs image
 	tests/kit/vm/run --impl $(VM_IMPL) $(if $(STAGE),--stage $(STAGE)) $(VM_ARGS)
 
 test: | $(DEPS_STAMP)

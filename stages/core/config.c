@@ -11,6 +11,7 @@
 
 #include <arpa/inet.h>
 #include <ctype.h>
+#include <dirent.h>
 #include <errno.h>
 #include <getopt.h>
 #include <limits.h>
@@ -18,6 +19,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #define USAGE	   "usage: container run [OPTIONS] [--] COMMAND [ARG...]"
 #define USAGE_EXEC "usage: container exec NAME [--] COMMAND [ARG...]"
@@ -246,9 +248,121 @@ static int parse_net(const char *s, struct net_config *net)
 	return 0;
 }
 
+/* what must be an existing directory: a --rootfs, a --image layer, a --volume's HOST. */
+static int check_dir(const char *what, const char *path)
+{
+	struct stat st;
+
+	if (stat(path, &st) < 0)
+		return fail(errno, NULL, "%s %s", what, path);
+	if (!S_ISDIR(st.st_mode))
+		return fail(ENOTDIR, NULL, "%s %s", what, path);
+	return 0;
+}
+
+/* LAYER[:LAYER...], top layer first, as overlayfs's lowerdir= lists them. */
+static int parse_image(const char *s, struct config *cfg)
+{
+	char *copy = strdup(s), *layer, *rest;
+
+	if (copy == NULL)
+		return fail(errno, NULL, "--image");
+	cfg->nlayers = 0;
+	for (rest = copy; (layer = strsep(&rest, ":")) != NULL;) {
+		if (layer[0] == '\0')
+			return fail(0, NULL,
+				    "--image: \"%s\" has an empty layer (LAYER[:LAYER...])", s);
+		if (cfg->nlayers == MAX_LAYERS)
+			return fail(0, NULL, "--image: \"%s\" has more than %d layers", s,
+				    MAX_LAYERS);
+		/* overlayfs would read a ',' as the end of the option and '=' is ambiguous. */
+		if (strpbrk(layer, ",=") != NULL)
+			return fail(0, NULL, "--image: layer \"%s\" may not contain ',' or '='",
+				    layer);
+		if (check_dir("--image: layer", layer) < 0)
+			return -1;
+		cfg->layers[cfg->nlayers++] = layer;
+	}
+	return 0;
+}
+
+/* --upper DIR: an existing, empty directory (the layer goes in DIR/upper, the work dir in DIR/work). */
+static int check_upper(const char *dir)
+{
+	struct dirent *e;
+	DIR *d;
+
+	if (check_dir("--upper:", dir) < 0)
+		return -1;
+	if (strpbrk(dir, ",=:") != NULL)
+		return fail(0, NULL, "--upper: \"%s\" may not contain ',', '=' or ':'", dir);
+	d = opendir(dir);
+	if (d == NULL)
+		return fail(errno, NULL, "--upper: %s", dir);
+	while ((e = readdir(d)) != NULL)
+		if (strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0) {
+			closedir(d);
+			return fail(0, NULL,
+				    "--upper: %s is not empty (give an empty directory: the layer "
+				    "goes in DIR/upper, overlayfs's work directory in DIR/work)",
+				    dir);
+		}
+	closedir(d);
+	return 0;
+}
+
+/* HOST:CTR[:ro] — HOST an existing directory, CTR an absolute path inside. */
+static int parse_volume(const char *s, struct config *cfg)
+{
+	struct volume *v = &cfg->volumes[cfg->nvolumes];
+	char *copy, *ctr, *opt;
+
+	if (cfg->nvolumes == MAX_VOLUMES)
+		return fail(0, NULL, "--volume: at most %d volumes", MAX_VOLUMES);
+	if (s[0] == ':' || strchr(s, ':') == NULL)
+		return fail(0, NULL, "--volume: \"%s\" is not HOST:CTR[:ro] (try /srv/data:/data)",
+			    s);
+	copy = strdup(s);
+	if (copy == NULL)
+		return fail(errno, NULL, "--volume");
+	/* Kept for the life of the runtime, as argv is: the config points into it. */
+	v->host = copy;
+	ctr = strchr(copy, ':');
+	*ctr++ = '\0';
+	v->ctr = ctr;
+	opt = strchr(ctr, ':');
+	if (opt != NULL) {
+		*opt++ = '\0';
+		if (strcmp(opt, "ro") == 0)
+			v->readonly = true;
+		else if (strcmp(opt, "rw") != 0)
+			return fail(0, NULL, "--volume: \"%s\": unknown mode \"%s\" (ro or rw)", s,
+				    opt);
+	}
+	if (v->ctr[0] != '/')
+		return fail(0, NULL,
+			    "--volume: \"%s\": the path inside, \"%s\", must be absolute (try /%s)",
+			    s, v->ctr, v->ctr);
+	if (check_dir("--volume: host directory", v->host) < 0)
+		return -1;
+	cfg->nvolumes++;
+	return 0;
+}
+
 int config_parse(struct config *cfg, int argc, char *const argv[])
 {
-	enum { OPT_HOSTNAME = 256, OPT_ROOTFS, OPT_PIDS, OPT_MEMORY, OPT_CPUS, OPT_NET, OPT_NAME };
+	enum {
+		OPT_HOSTNAME = 256,
+		OPT_ROOTFS,
+		OPT_PIDS,
+		OPT_MEMORY,
+		OPT_CPUS,
+		OPT_NET,
+		OPT_IMAGE,
+		OPT_UPPER,
+		OPT_VOLUME,
+		OPT_NAME
+	};
 	static const struct option options[] = {
 	    {"hostname", required_argument, NULL, OPT_HOSTNAME},
 	    {"rootfs", required_argument, NULL, OPT_ROOTFS},
@@ -256,6 +370,9 @@ int config_parse(struct config *cfg, int argc, char *const argv[])
 	    {"memory", required_argument, NULL, OPT_MEMORY},
 	    {"cpus", required_argument, NULL, OPT_CPUS},
 	    {"net", required_argument, NULL, OPT_NET},
+	    {"image", required_argument, NULL, OPT_IMAGE},
+	    {"upper", required_argument, NULL, OPT_UPPER},
+	    {"volume", required_argument, NULL, OPT_VOLUME},
 	    {"name", required_argument, NULL, OPT_NAME},
 	    {NULL, 0, NULL, 0},
 	};
@@ -295,6 +412,16 @@ int config_parse(struct config *cfg, int argc, char *const argv[])
 		case OPT_NET:
 			rc = parse_net(optarg, &cfg->net);
 			break;
+		case OPT_IMAGE:
+			rc = parse_image(optarg, cfg);
+			break;
+		case OPT_UPPER:
+			rc = check_upper(optarg);
+			cfg->upper = optarg;
+			break;
+		case OPT_VOLUME:
+			rc = parse_volume(optarg, cfg);
+			break;
 		case OPT_NAME:
 			rc = parse_name(optarg);
 			cfg->name = optarg;
@@ -311,6 +438,12 @@ int config_parse(struct config *cfg, int argc, char *const argv[])
 		return fail(0, NULL, "no COMMAND given (%s)", USAGE);
 	if (cfg->rootfs != NULL && cfg->rootfs[0] == '\0')
 		return fail(0, NULL, "--rootfs: the path is empty");
+	if (cfg->rootfs != NULL && cfg->nlayers > 0)
+		return fail(0, NULL, "--rootfs and --image do not go together: give one root");
+	if (cfg->upper != NULL && cfg->nlayers == 0)
+		return fail(0, NULL, "--upper needs --image: it keeps the image's writable layer");
+	if (cfg->nvolumes > 0 && cfg->rootfs == NULL && cfg->nlayers == 0)
+		return fail(0, NULL, "--volume needs --rootfs or --image: a root to bind it into");
 	cfg->argv = &argv[optind];
 	return 0;
 }

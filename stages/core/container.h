@@ -12,6 +12,7 @@
  *   stage 5  stages/05-net/net.c          network namespace, veth pair over rtnetlink (libnl)
  *   stage 6  stages/06-security/security.c capabilities (libcap), no_new_privs, seccomp
  *   stage 7  stages/07-userns/userns.c    a user namespace: the rootless container
+ *   stage 8  stages/08-image/image.c      overlayfs root from image layers, --volume bind mounts
  *   stage 9  stages/09-exec/exec.c        --name, exec (setns), ps, kill: a record under /run
  *
  * Every module's functions are called by runtime.c at a fixed point of the container's life (see
@@ -49,15 +50,29 @@ struct net_config {
 	unsigned int prefix; /* 8..30 */
 };
 
+#define MAX_LAYERS  16 /* --image LAYER[:LAYER...] */
+#define MAX_VOLUMES 16 /* --volume, repeatable */
+
+struct volume {
+	const char *host; /* HOST: an existing directory (checked by config_parse) */
+	const char *ctr;  /* CTR: an absolute path inside the container */
+	bool readonly;	  /* ":ro" */
+};
+
 /* What the command line asks for: "container run|exec|ps|kill ...". */
 enum command { CMD_RUN, CMD_EXEC, CMD_PS, CMD_KILL };
 
 struct config {
 	enum command command;
-	const char *name;	/* run --name, or exec's/kill's NAME; NULL: an unnamed run */
-	int signal;		/* kill: the signal to send (default SIGKILL, as docker kill) */
-	const char *hostname;	/* never NULL: "container" by default */
-	const char *rootfs;	/* NULL: keep the host's file tree (stages 1-2) */
+	const char *name;     /* run --name, or exec's/kill's NAME; NULL: an unnamed run */
+	int signal;	      /* kill: the signal to send (default SIGKILL, as docker kill) */
+	const char *hostname; /* never NULL: "container" by default */
+	const char *rootfs;   /* NULL: keep the host's file tree (stages 1-2) */
+	int nlayers;	      /* --image: 0 without; else layers[0] is the top layer */
+	const char *layers[MAX_LAYERS];
+	const char *upper; /* --upper DIR (an empty directory), or NULL: a throw-away layer */
+	int nvolumes;
+	struct volume volumes[MAX_VOLUMES];
 	long pids_limit;	/* 0: no limit */
 	long long memory_bytes; /* 0: no limit */
 	long cpu_quota_us;	/* 0: no limit; else per CPU_PERIOD_US */
@@ -264,5 +279,14 @@ pid_t exec_enter(const char *name, int (*fn)(void *), void *arg);
 int ps_print(void);
 /* `kill`: send sig to the first process of the running container `name`. 0, or -1. */
 int container_kill(const char *name, int sig);
+/* ---- stage 8: image.c ---- */
+
+/*
+ * In the child, after mounts_make_private() and before rootfs_enter(): with --image, mount the
+ * overlay of cfg->layers and a writable layer, and point cfg->rootfs at the merged tree, so that
+ * stage 3 pivots into it as into any --rootfs; then bind each --volume into cfg->rootfs. Every
+ * mount lives in the container's mount namespace only. 0, or -1 with fail() set.
+ */
+int image_prepare(struct config *cfg);
 
 #endif

@@ -22,6 +22,10 @@ static const char help[] =
     "  --memory SIZE      memory limit, e.g. 64M (K, M, G; at least 4M), no extra swap\n"
     "  --cpus X           CPU bandwidth, e.g. 0.5 (X * 100ms per 100ms)\n"
     "  --net CIDR         eth0 on a veth pair, e.g. 10.200.7.2/24 (host end: 10.200.7.1)\n"
+    "  --image L1[:L2...] / is an overlay of these read-only layers (L1 on top) and a\n"
+    "                     writable layer that is deleted at exit (instead of --rootfs)\n"
+    "  --upper DIR        with --image: keep the writable layer in the empty DIR\n"
+    "  --volume H:C[:ro]  bind the host directory H at C inside (repeatable)\n"
     "  --name NAME        name the container for exec, ps and kill ([a-z0-9][a-z0-9_.-]*)\n";
 
 int main(int argc, char *argv[])

@@ -178,6 +178,8 @@ static int child_main(void *arg)
 {
 	struct child_args *a = arg;
 	const struct config *cfg = a->cfg;
+	/* A copy the child may change: with --image, stage 8 points its rootfs at the overlay. */
+	struct config root = *cfg;
 	bool setup_failed;
 	char byte;
 
@@ -199,10 +201,12 @@ static int child_main(void *arg)
 	 * userns_child_wait() first: in a new user namespace we are nobody until the parent has
 	 * written our maps, and every step below needs to be root inside.
 	 */
-	setup_failed = userns_child_wait(cfg) < 0 || uts_setup(cfg) < 0 ||
-		       mounts_make_private() < 0 ||
-		       (cfg->rootfs != NULL ? rootfs_enter(cfg) < 0 : proc_remount() < 0) ||
-		       security_harden_proc() < 0;
+	setup_failed =
+	    userns_child_wait(cfg) < 0 || uts_setup(cfg) < 0 || mounts_make_private() < 0 ||
+	    /* Stage 8: the overlay and the volumes, in our namespace, before the pivot. */
+	    image_prepare(&root) < 0 ||
+	    (root.rootfs != NULL ? rootfs_enter(&root) < 0 : proc_remount() < 0) ||
+	    security_harden_proc() < 0;
 	/* EOF instead of the byte: the runtime failed (or died) before releasing us. */
 	if (read(a->release_rd, &byte, 1) != 1)
 		_exit(EXIT_RUNTIME_FAILED);

@@ -11,6 +11,7 @@
 # Device nodes are only written to after their major:minor numbers were checked.
 
 load helpers
+load root-checks
 
 setup() {
 	common_setup
@@ -20,20 +21,6 @@ setup() {
 # in_rootfs ARGS...: run ARGS as COMMAND in a container on the pristine rootfs (read only use).
 in_rootfs() {
 	ctr run --rootfs "$ROOTFS" -- "$@"
-}
-
-# mount_field MOUNTPOINT FIELD: a field of the line for MOUNTPOINT in $output, a copy of a
-# /proc/PID/mountinfo: "options" (the per-mount options, field 6) or "type" (the filesystem type:
-# the first field after the " - " separator; the optional fields before it vary in number, and
-# the source after it is free: none, tmpfs, proc... are all fine). The last line wins: it is the
-# mount on top.
-mount_field() {
-	awk -v m="$1" -v want="$2" '
-		$5 == m {
-			for (i = 7; i <= NF && $i != "-"; i++);
-			f = want == "type" ? $(i + 1) : want == "options" ? $6 : "?"
-		}
-		END { print f }' <<<"$output"
 }
 
 # mounts_under DIR: the grader's mount points at or below DIR.
@@ -67,28 +54,15 @@ mounts_under() {
 
 # bats test_tags=points:4
 @test "the old root is gone from the container's mount table" {
-	local root_mount
-	# The grader's / as mountinfo names it: device and the root of the mount in its filesystem.
-	root_mount=$(awk '$5 == "/" { m = $3 " " $4 } END { print m }' /proc/self/mountinfo)
-	run -0 in_rootfs cat /proc/self/mountinfo
 	hint "the old root is still mounted inside: after pivot_root, unmount it with umount2(old, MNT_DETACH) — with pivot_root(\".\", \".\") it sits on top of the new / (man 2 pivot_root, NOTES)"
-	[ "$(awk '$5 == "/"' <<<"$output" | wc -l)" = 1 ] ||
-		fail_with "expected one mount at / inside, the rootfs; mountinfo inside:"$'\n'"$output"
-	! awk -v r="$root_mount" '$3 " " $4 == r { found = 1 } END { exit !found }' <<<"$output" ||
-		fail_with "the grader's root filesystem ($root_mount in mountinfo) is still mounted inside:"$'\n'"$output"
+	check_old_root_gone --rootfs "$ROOTFS"
 }
 
 # bats test_tags=points:4
 @test "no path leads back to the grader's files: the chroot escape finds nothing" {
 	fresh_rootfs
-	echo host-only >"$BATS_TEST_TMPDIR/host-only"
 	hint "the container reached the grader's files by chroot(\"dir\"), chdir(\"..\") x 64, chroot(\".\"): chroot(2) only changes where / resolves, so a root user walks out of it. Use pivot_root(2) and unmount the old root (man 2 chroot, man 2 pivot_root)"
-	run ctr run --rootfs "$RFS" -- sh -c "cd /tmp && probe-chroot-escape '$BATS_TEST_TMPDIR/host-only'"
-	if [ "$status" = 2 ]; then
-		fail_with "probe-chroot-escape could not run its steps (status 2): $output"
-	fi
-	assert_output escaped=no
-	assert_equal "$status" 1
+	check_no_chroot_escape --rootfs "$RFS"
 }
 
 # ---- /proc, /sys ----
@@ -96,41 +70,21 @@ mounts_under() {
 # bats test_tags=points:3
 @test "/proc inside is a proc of the container's PID namespace" {
 	hint "mount a new proc on /proc inside the rootfs (man 5 proc); it must be mounted from the container's PID namespace to show only its processes"
-	run -0 in_rootfs cat /proc/self/mountinfo
-	assert_equal "$(mount_field /proc type)" proc
-	run -0 in_rootfs readlink /proc/self
-	assert_output 1
-	run -0 in_rootfs find /proc -maxdepth 1 -name '[0-9]*'
-	assert_output /proc/1
+	check_proc --rootfs "$ROOTFS"
 }
 
 # bats test_tags=points:3
 @test "/sys is sysfs, mounted read-only" {
 	hint "mount sysfs on /sys with MS_RDONLY: a container must not change the machine's settings through /sys (man 5 sysfs, man 2 mount)"
-	run -0 in_rootfs cat /proc/self/mountinfo
-	assert_equal "$(mount_field /sys type)" sysfs
-	assert_regex "$(mount_field /sys options)" '^ro(,|$)'
-	# access(2) asks the kernel without writing anything: EROFS on a read-only mount.
-	run -0 in_rootfs probe-writable /sys/kernel /sys/class
-	assert_output "$(printf '%s\n' /sys/kernel=EROFS /sys/class=EROFS)"
-	run -0 in_rootfs ls /sys/class
-	assert_line net
+	check_sys_readonly --rootfs "$ROOTFS"
 }
 
 # ---- /dev ----
 
 # bats test_tags=points:3
 @test "/dev has null, zero, full, random, urandom and tty, with the right numbers, mode 0666" {
-	umask 022 # mknod's mode goes through the umask: the runtime must not leave 0644 nodes
 	hint "mknod(2) each device in a tmpfs /dev with its major:minor (null 1:3, zero 1:5, full 1:7, random 1:8, urandom 1:9, tty 5:0) and chmod it to 0666: mknod's mode is filtered by the umask (man 2 mknod, man 4 null, man 4 random, man 4 tty)"
-	run -0 in_rootfs sh -c 'for d in null zero full random urandom tty; do stat -c "%n %F %t:%T %a" /dev/$d; done'
-	assert_output "$(printf '%s character special file %s 666\n' /dev/null 1:3 /dev/zero 1:5 \
-		/dev/full 1:7 /dev/random 1:8 /dev/urandom 1:9 /dev/tty 5:0)"
-	# Only now that the numbers are known to be right: use them.
-	run -0 in_rootfs sh -c 'echo x >/dev/null && head -c 4 /dev/zero | od -An -tx1 &&
-		head -c 16 /dev/urandom | wc -c && head -c 16 /dev/random | wc -c
-		if echo x 2>/dev/null >/dev/full; then echo full-accepted; else echo full-refused; fi'
-	assert_equal "$(tr -s ' \n' ' ' <<<"$output")" " 00 00 00 00 16 16 full-refused "
+	check_dev_nodes --rootfs "$ROOTFS"
 }
 
 # bats test_tags=points:1
@@ -145,7 +99,7 @@ mounts_under() {
 @test "/dev/ptmx, /dev/pts and /dev/tty work: a pseudo-terminal can be made and used inside" {
 	hint "mount a new devpts instance on /dev/pts (\"newinstance,ptmxmode=0666\") and make /dev/ptmx a symlink to pts/ptmx; /dev/tty is the character device 5:0 (man 4 pts, man 4 tty, man 7 pty)"
 	run -0 in_rootfs cat /proc/self/mountinfo
-	assert_equal "$(mount_field /dev/pts type)" devpts
+	assert_equal "$(mount_type /dev/pts)" devpts
 	run in_rootfs probe-pty
 	assert_line ptmx=ok
 	assert_line --regexp '^pts=/dev/pts/[0-9]+$'
@@ -162,19 +116,14 @@ mounts_under() {
 	run -0 ctr run --rootfs "$RFS" -- sh -c 'cat /proc/self/mountinfo >/tmp/mountinfo; echo data >/dev/shm/f && cat /dev/shm/f'
 	assert_output data
 	output=$(cat "$RFS/tmp/mountinfo")
-	assert_equal "$(mount_field /dev/shm type)" tmpfs
+	assert_equal "$(mount_type /dev/shm)" tmpfs
 	[ ! -e "$RFS/dev/shm/f" ] || fail_with "the container's /dev/shm/f landed in the rootfs directory: /dev/shm is not a tmpfs"
 }
 
 # bats test_tags=points:3
 @test "/dev is a tmpfs that holds none of the grader's devices" {
 	hint "mount a fresh tmpfs on /dev and create only the devices the contract lists: binding the host's /dev (or mounting devtmpfs) hands the container the host's disks (man 5 tmpfs)"
-	run -0 in_rootfs cat /proc/self/mountinfo
-	assert_equal "$(mount_field /dev type)" tmpfs
-	run -0 in_rootfs find /dev -type b
-	assert_output ""
-	run -0 in_rootfs sh -c 'for d in mem kmem port kmsg; do [ -e /dev/$d ] && echo "/dev/$d"; done; true'
-	assert_output ""
+	check_dev_tmpfs --rootfs "$ROOTFS"
 }
 
 # ---- the grader's mounts ----

@@ -14,6 +14,7 @@
 # container has shown it lacks CAP_SYS_TIME.
 
 load helpers
+load root-checks
 
 setup() {
 	common_setup
@@ -70,20 +71,6 @@ probe() {
 	run -0 ctr run --rootfs "$ROOTFS" -- env TMPDIR=/dev/shm probe-syscalls "$@"
 }
 
-# expect NAME=REGEX...: each NAME's value in $output (NAME=VALUE lines) matches ^(REGEX)$;
-# otherwise fail, listing every mismatch.
-expect() {
-	local want name got bad=""
-	for want in "$@"; do
-		name=${want%%=*}
-		got=$(sed -n "s|^$name=||p" <<<"$output" | head -1)
-		if ! [[ $got =~ ^(${want#*=})$ ]]; then
-			bad+="  $name: expected ${want#*=}, got ${got:-nothing}"$'\n'
-		fi
-	done
-	[ -z "$bad" ] || fail_with "inside the container:"$'\n'"$bad"
-}
-
 DENY_LIST=(keyctl add_key request_key ptrace bpf perf_event_open userfaultfd kexec_load
 	kexec_file_load init_module finit_module delete_module mount umount2 pivot_root swapon
 	swapoff reboot setns unshare open_by_handle_at iopl ioperm settimeofday clock_settime acct
@@ -91,24 +78,6 @@ DENY_LIST=(keyctl add_key request_key ptrace bpf perf_event_open userfaultfd kex
 
 CLONE_NS=(clone_newns clone_newuts clone_newipc clone_newuser clone_newpid clone_newnet
 	clone_newcgroup)
-
-# The /proc paths the contract makes read-only / masks, those this kernel has, as files to test:
-# /proc/sys itself is a directory procfs never lets anyone write, so test a file inside it.
-readonly_proc_paths() {
-	local p
-	echo /proc/sys/kernel/hostname
-	for p in /proc/sysrq-trigger /proc/irq /proc/bus; do
-		[ -e "$p" ] && echo "$p"
-	done
-	return 0
-}
-masked_proc_paths() {
-	local p
-	for p in /proc/kcore /proc/keys /proc/timer_list; do
-		[ -e "$p" ] && echo "$p"
-	done
-	return 0
-}
 
 # ---- capabilities, no_new_privs, the filter: /proc/self/status ----
 
@@ -308,10 +277,7 @@ masked_proc_paths() {
 	local paths
 	paths=$(readonly_proc_paths | tr '\n' ' ')
 	hint "bind-mount each path onto itself, then remount that bind mount with MS_BIND|MS_REMOUNT|MS_RDONLY: the first bind ignores MS_RDONLY (man 2 mount, 'Creating a bind mount'). The seccomp filter cannot protect files: writes to them act on the host's kernel"
-	# shellcheck disable=SC2086 # one argument per path
-	run -0 ctr run --rootfs "$ROOTFS" -- probe-writable $paths
-	# shellcheck disable=SC2046,SC2086
-	expect $(printf '%s=EROFS ' $paths)
+	check_proc_readonly --rootfs "$ROOTFS"
 }
 
 # bats test_tags=points:1
@@ -319,10 +285,7 @@ masked_proc_paths() {
 	local paths
 	paths=$(readonly_proc_paths | tr '\n' ' ')
 	hint "security_harden_proc() runs after /proc is mounted, with or without --rootfs: harden the new /proc, never the host's"
-	# shellcheck disable=SC2086
-	run -0 ctr run -- "$PROBES/probe-writable" $paths
-	# shellcheck disable=SC2046,SC2086
-	expect $(printf '%s=EROFS ' $paths)
+	check_proc_readonly
 }
 
 # bats test_tags=points:1
@@ -334,17 +297,9 @@ masked_proc_paths() {
 
 # bats test_tags=points:2
 @test "/proc/kcore, /proc/keys and /proc/timer_list read as empty inside, with and without --rootfs" {
-	local p paths=() script=""
-	while read -r p; do
-		paths+=("$p")
-		script+="printf '%s=%s\n' $p \$(head -c 64 $p | wc -c); "
-	done < <(masked_proc_paths)
-	[ ${#paths[@]} -gt 0 ] || skip "this kernel has none of /proc/kcore, /proc/keys, /proc/timer_list"
 	hint "bind-mount /dev/null over each of them (skip those this kernel does not have): they leak the host's memory, keys and timers"
-	run -0 ctr run --rootfs "$ROOTFS" -- sh -c "$script"
-	expect "${paths[@]/%/=0}"
-	run -0 ctr run -- sh -c "$script"
-	expect "${paths[@]/%/=0}"
+	check_proc_masked --rootfs "$ROOTFS"
+	check_proc_masked
 }
 
 # ---- ordinary work still works ----
