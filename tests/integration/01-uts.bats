@@ -241,12 +241,18 @@ load helpers
 # The message must say why (the contract); "must run as root" is its example, not its only
 # wording: a runtime may speak of privileges, permission or CAP_SYS_ADMIN instead.
 # bats test_tags=points:1
-@test "not root: 125 and a 'container: ' line that says so" {
+@test "not root: 125 and a 'container: ' line that says so (from stage 7: or a rootless container)" {
 	requires tool:setpriv
-	# From stage 7 a user other than root gets a rootless container (tests/integration/07-userns.bats).
-	[ "${CONTAINER_LAB_STAGE:-1}" -lt 7 ] || skip "graded up to stage $CONTAINER_LAB_STAGE: not root means rootless"
+	run --separate-stderr setpriv --reuid=65534 --regid=65534 --clear-groups "$CONTAINER" run -- id -u
+	# From stage 7 a user other than root may get a rootless container instead, root inside
+	# (stage 7's own tests require it). Graded as a whole (CONTAINER_LAB_STAGE >= 7), a runtime not
+	# at stage 7 yet still refuses properly, so both answers are right then; before, only 125.
+	if [ "${CONTAINER_LAB_STAGE:-1}" -ge 7 ] && [ "$status" = 0 ]; then
+		hint "run by a user who is not root, root inside is that user outside (user_namespaces(7))"
+		assert_output 0
+		return
+	fi
 	hint "check geteuid() first, and say 'must run as root'"
-	run --separate-stderr setpriv --reuid=65534 --regid=65534 --clear-groups "$CONTAINER" run -- true
 	assert_equal "$status" 125
 	assert_equal "$(wc -l <<<"$stderr")" 1
 	assert_regex "$stderr" '^container: .*([Rr]oot|[Pp]rivilege|[Pp]ermission|CAP_SYS_ADMIN|superuser)'
