@@ -10,17 +10,19 @@
  *   container_clone(flags)       [stage 1] -> die with the parent (PR_SET_PDEATHSIG)
  *   userns_write_maps(child)     [stage 7] -> userns_child_wait()         [stage 7]
  *   start the cleanup guard                   uts_setup()                 [stage 1]
- *   cgroup_create()              [stage 4]    mounts_make_private()       [stage 2]
- *   cgroup_add(child)            [stage 4]    rootfs_enter() with --rootfs [stage 3]
+ *   record_claim() with --name   [stage 9]    mounts_make_private()       [stage 2]
+ *   cgroup_create()              [stage 4]    image_prepare() with --image [stage 8]
+ *   cgroup_add(child)            [stage 4]    rootfs_enter() with a root  [stage 3]
  *   net_setup_host(child)        [stage 5]      or proc_remount()         [stage 2]
  *                                             security_harden_proc()      [stage 6]
  *   release the child  ---------------------> wait on the release pipe
  *                                             net_setup_container()       [stage 5]
- *                                             clean environment, signals
- *                                             security_apply()            [stage 6]
+ *                                             start_command(): clean environment, signals,
+ *                                               security_apply()          [stage 6]
  *   read the report pipe <------------------- execvp(COMMAND), or report why not
- *   forward signals, container_wait() [1]
- *   teardown: net, cgroup; dismiss the guard
+ *   record_publish()             [stage 9]
+ *   wait_forwarding(): signals, container_wait() [1]
+ *   teardown: record, net, cgroup; dismiss the guard
  *
  * Nothing outlives the runtime, whenever it is SIGKILLed (make kill-stress proves it):
  * - Before the clone nothing exists outside this process: a name, pipes, memory.
