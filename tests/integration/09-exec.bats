@@ -415,14 +415,17 @@ status_field() {
 	# A user's session has a runtime directory of its own, as a login gives one: somewhere the
 	# user can reach (bats' own temporary directories are root's, mode 0700). teardown removes it.
 	XDG=$(mktemp -d /tmp/container-lab-xdg.XXXXXX)
-	local xdg=$XDG
+	local xdg=$XDG rfs=$XDG/rootfs
 	chown "$user" "$xdg"
+	# A rootfs the user owns, as stage 7's tests give it: a runtime may need to write in it.
+	cp -a "$ROOTFS" "$rfs"
+	chown -R "$user:" "$rfs"
 	as_user() { setpriv --reuid="$user" --regid=nogroup --clear-groups env XDG_RUNTIME_DIR="$xdg" timeout 30 "$CONTAINER" "$@" 3>&-; }
-	if ! as_user run --rootfs "$ROOTFS" -- true >/dev/null 2>&1; then
+	if ! as_user run --rootfs "$rfs" -- true >/dev/null 2>&1; then
 		skip "the runtime under test has no stage 7 (rootless run refused): exec into a rootless container cannot be tried"
 	fi
 	setpriv --reuid="$user" --regid=nogroup --clear-groups env XDG_RUNTIME_DIR="$xdg" \
-		"$CONTAINER" run --name "$NAME" --rootfs "$ROOTFS" -- sleep 1000 >"$BATS_TEST_TMPDIR/rl.out" 2>&1 3>&- </dev/null &
+		"$CONTAINER" run --name "$NAME" --rootfs "$rfs" -- sleep 1000 >"$BATS_TEST_TMPDIR/rl.out" 2>&1 3>&- </dev/null &
 	CTR_PID=$!
 	_BG_PIDS+=("$CTR_PID")
 	wait_for "the rootless container to be listed" bash -c "setpriv --reuid=$user --regid=nogroup --clear-groups env XDG_RUNTIME_DIR=$xdg $CONTAINER ps | grep -q '^$NAME '"
