@@ -2,8 +2,10 @@
 """report.py — the grading pipeline's one core: run the test files, score them, write every format.
 
   report.py run --out DIR [--formats F,..] [--deadline EPOCH] [--progress auto|on|off]
-                [--student ID] [--hidden-dir DIR] [--filter RE] [--abort] [--note TEXT] -- FILE.bats...
-      Runs each file in its own bats process (in the order given), reads bats' TAP as it is written
+                [--student ID] [--hidden-dir DIR] [--filter RE] [--abort] [--note TEXT]
+                [--jobs N] [--sandbox CMD] -- FILE.bats...
+      Runs each file in its own bats process (N at a time; with --sandbox, each in a sandbox of
+      its own: CMD bats ... FILE), reads bats' TAP as it is written
       (a line per finished test on stderr: the live progress), and when done -- or cut short by the
       deadline or a signal -- writes every format asked for in one pass: the table on stdout,
       DIR/results.{tap,xml,json,csv} and the raw TAP in DIR/tap/. tests/grade calls this inside
@@ -40,6 +42,9 @@ import xml.etree.ElementTree as ET
 KIT = os.path.realpath(os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", ".."))
 TEST_RE = re.compile(r"""^\s*@test\s+(?:"((?:[^"\\]|\\.)*)"|'([^']*)')""")
 TAGS_RE = re.compile(r"^\s*#\s*bats\s+test_tags=(.*)$")
+SANDBOX_BROKEN = "SANDBOX BROKEN:"  # helpers.bash's verdict line (_SANDBOX_VERDICT)
+# bats --timing: "ok 1 NAME in 12ms" (bats-exec-test appends it to the name, before any directive)
+TIMING_RE = re.compile(r" in (\d+)ms(?=$| #)")
 TAP_RE = re.compile(r"^(ok|not ok) (\d+) (.*?)(?: # (skip|timeout)\b ?(.*))?$")
 FORMATS = ("table", "tap", "junit", "gradescope", "csv", "classroom")
 FILE_OF = {"tap": "results.tap", "junit": "results.xml", "gradescope": "results.json", "csv": "results.csv",
@@ -107,6 +112,8 @@ def tap_test(m):
     if directive == "skip":
         status = "skipped"
         detail = [reason or "skipped"]
+        if detail[0].startswith("not run:"):
+            status = "notrun"  # helpers.bash: an earlier test of the file broke the sandbox
     elif directive == "timeout":
         detail = ["timed out: " + (reason or "")]
     return {"name": name, "status": status, "detail": detail}
@@ -153,6 +160,8 @@ def out_table(stages, args, out=None):
         print(s, file=out)
     mark = {"passed": c("32", "PASS"), "failed": c("31", "FAIL"), "skipped": c("33", "SKIP"),
             "notrun": c("33", "----")}
+    for line in verdict_lines(args):
+        p(c("1;31", line) if line.startswith("!!") else line)
     total = maxi = 0.0
     for st in stages:
         p()
@@ -179,6 +188,18 @@ def out_table(stages, args, out=None):
         p(note)
 
 
+def verdict_lines(args):
+    """One block for every way the runtime broke the grader's sandbox, however many files saw it:
+    the first thing a student reads, since it explains the "not run" tests below."""
+    by_text = {}
+    for stem, test, text in getattr(args, "verdicts", None) or []:
+        by_text.setdefault(text, []).append(f"{stem} (\"{test}\")")
+    out = []
+    for text, where in by_text.items():
+        out += ["!! " + text, "   Seen in: " + ", ".join(where) + ".", ""]
+    return out
+
+
 def out_tap(stages, _args):
     tests = [(st, t) for st in stages for t in st["tests"]]
     print(f"1..{len(tests)}")
@@ -202,6 +223,8 @@ def out_junit(stages, _args):
                               skipped=str(sum(t["status"] == "skipped" for t in st["tests"])))
         for t in st["tests"]:
             case = ET.SubElement(suite, "testcase", classname=st["file"], name=t["name"])
+            if t.get("ms") is not None:
+                case.set("time", f"{t['ms'] / 1000:.3f}")
             ET.SubElement(case, "properties")
             prop = case.find("properties")
             ET.SubElement(prop, "property", name="points", value=fmt_points(t["max"]))
@@ -241,7 +264,7 @@ def out_gradescope(stages, args):
             })
     total, maxi = sum(st["score"] for st in stages), sum(st["max"] for st in stages)
     output = getattr(args, "output", None) or "\n".join(
-        [f"Score {fmt_points(total)}/{fmt_points(maxi)}"] + list(args.note or []))
+        verdict_lines(args) + [f"Score {fmt_points(total)}/{fmt_points(maxi)}"] + list(args.note or []))
     json.dump({"score": total,
                "max_score": maxi,
                "execution_time": int(args.elapsed),
@@ -325,9 +348,9 @@ class Progress:
         self.score += got
         if not self.on:
             return
-        word = {"passed": "PASS", "failed": "FAIL", "skipped": "SKIP"}[t["status"]]
+        word = {"passed": "PASS", "failed": "FAIL", "skipped": "SKIP", "notrun": "----"}[t["status"]]
         if self.color:
-            word = f"\033[{ {'PASS': 32, 'FAIL': 31, 'SKIP': 33}[word]}m{word}\033[0m"
+            word = f"\033[{ {'PASS': 32, 'FAIL': 31, 'SKIP': 33, '----': 33}[word]}m{word}\033[0m"
         w = len(str(self.total))
         print(f"[{self.done:>{w}}/{self.total}] {word} {stem[:2]} {t['name'][:58]:<58} "
               f"{fmt_points(got):>2}/{fmt_points(pts):<2} total {fmt_points(self.score)}/{fmt_points(self.max)}",
@@ -351,24 +374,30 @@ def descendants(pid):
 
 
 class Runner:
-    def __init__(self, args, files):
-        self.args, self.files = args, files
+    """Runs the test files, up to --jobs at a time, each in its own bats process and (with
+    --sandbox) its own sandbox: files side by side never see each other's mounts, links,
+    processes or cgroups, and a file whose runtime broke its sandbox (covered its /proc, leaked
+    mounts) leaves the next file a fresh one."""
+
+    def __init__(self, args, files, progress):
+        self.args, self.files, self.progress = args, files, progress
         self.stopped = ""     # why grading stopped early ("" while it goes on)
-        self.urgent = False   # a signal: interrupt the running test too
-        self.proc = None
-        self.wake = queue.Queue()
+        self.urgent = False   # a signal: interrupt the running tests too
+        self.procs = set()    # the bats (or sandbox) processes running now
+        self.verdicts = []    # (file, test, text): a runtime broke the file's sandbox
+        self.lock = threading.Lock()
 
     def stop(self, why, urgent):
         if not self.stopped:
             self.stopped = why
         self.urgent = self.urgent or urgent
-        self.interrupt()
+        for p in list(self.procs):
+            self.interrupt(p)
 
-    def interrupt(self):
+    def interrupt(self, p):
         """Deadline: bats-exec-file gets SIGINT and starts no further test (the running one
         finishes, teardown and all). A signal: the whole bats session, as a Ctrl-C would."""
-        p = self.proc
-        if p is None or p.poll() is not None:
+        if p.poll() is not None:
             return
         try:
             if self.urgent:
@@ -381,65 +410,144 @@ class Runner:
         except OSError:
             pass
 
-    def run_file(self, path, tapdir, progress):
+    def run_all(self):
+        """Every file's result, in the order given, however many ran at once."""
+        results = [None] * len(self.files)
+        todo = queue.Queue()
+        for i in self.order():
+            todo.put(i)
+
+        def worker():
+            while True:
+                try:
+                    i = todo.get_nowait()
+                except queue.Empty:
+                    return
+                path = self.files[i]
+                if self.stopped:
+                    results[i] = stage_result(path, [], "", self.args.hidden_dir, self.args.filter, self.stopped)
+                else:
+                    results[i] = self.run_file(path)
+        threads = [threading.Thread(target=worker, daemon=True) for _ in range(max(1, self.args.jobs))]
+        for t in threads:
+            t.start()
+        for t in threads:
+            while t.is_alive():
+                t.join(0.5)  # short joins: the main thread must stay free for signals
+        return results
+
+    def order(self):
+        """One at a time: the order given. Several: the files with most tests first (a long file
+        started last would leave the other workers idle at the end), ties in the order given."""
+        idx = list(range(len(self.files)))
+        if self.args.jobs <= 1:
+            return idx
+        size = {i: len(parse_source(self.files[i])[1]) for i in idx}
+        return sorted(idx, key=lambda i: -size[i])
+
+    def run_file(self, path):
         a = self.args
         stem = os.path.basename(path)[:-5]
         _, points = parse_source(path)
-        cmd = [os.path.join(KIT, "node_modules/bats/bin/bats"), "--formatter", "tap"]
+        cmd = [os.path.join(KIT, "node_modules/bats/bin/bats"), "--formatter", "tap", "--timing"]
         cmd += (["--filter", a.filter] if a.filter else []) + (["--abort"] if a.abort else [])
+        if a.sandbox:
+            cmd = [a.sandbox] + cmd
         print(f"grade: {stem} ...", file=sys.stderr, flush=True)
-        tests = []
+        tests, wake = [], queue.Queue()
+        tapdir = os.path.join(a.out, "tap")
         with open(os.path.join(tapdir, stem + ".tap"), "w", encoding="utf-8") as tap, \
                 open(os.path.join(tapdir, stem + ".err"), "w", encoding="utf-8") as err:
             # Its own session: a deadline or a signal reaches bats only as this runner decides.
-            self.proc = subprocess.Popen(cmd + [path], stdout=subprocess.PIPE, stderr=err,
-                                         stdin=subprocess.DEVNULL, start_new_session=True,
-                                         text=True, errors="replace", bufsize=1)
+            proc = subprocess.Popen(cmd + [path], stdout=subprocess.PIPE, stderr=err,
+                                    stdin=subprocess.DEVNULL, start_new_session=True,
+                                    text=True, errors="replace", bufsize=1)
+            with self.lock:
+                self.procs.add(proc)
             if self.stopped:
-                self.interrupt()
-            threading.Thread(target=self.pump, args=(self.proc,), daemon=True).start()
+                self.interrupt(proc)
+            threading.Thread(target=self.pump, args=(proc, wake), daemon=True).start()
             limit = time.monotonic() + a.file_timeout
-            cur = None
+            cur, plan = None, -1
             while True:
                 try:
-                    line = self.wake.get(timeout=1)
+                    line = wake.get(timeout=1)
                 except queue.Empty:
                     line = ""
                 if line is None:
                     break
+                if not line and plan >= 0 and len(tests) >= plan:
+                    self.reap_strays(proc)  # quiet for a second after the last test's report
                 if not self.stopped and a.deadline and time.time() >= a.deadline:
                     self.stop(f"grading stopped at its deadline ({a.deadline_s}s)", False)
                 if time.monotonic() >= limit:
                     # A hung file cannot hang grading: its remaining tests count as failed.
-                    os.killpg(self.proc.pid, signal.SIGKILL)
+                    os.killpg(proc.pid, signal.SIGKILL)
                 if not line:
                     continue
+                # --timing's " in Nms" goes into the result, not into the name or the raw TAP.
+                ms = TIMING_RE.search(line)
+                if ms:
+                    line = line[:ms.start()] + line[ms.end():]
                 tap.write(line)
                 tap.flush()
                 line = line.rstrip("\n")
+                if re.match(r"^1\.\.\d+$", line):
+                    plan = int(line[3:])
                 m = TAP_RE.match(line)
                 if m:
                     cur = tap_test(m)
+                    cur["ms"] = int(ms.group(1)) if ms else None
                     if self.urgent and cur["status"] == "failed":
                         cur["status"] = "notrun"  # interrupted midway: not the runtime's failure
                         cur["detail"] = [f"not run: {self.stopped}"]
                     tests.append(cur)
-                    if cur["status"] != "notrun":
-                        progress.test(stem, cur, points.get(cur["name"], 1.0))
+                    if not self.urgent:
+                        with self.lock:
+                            self.progress.test(stem, cur, points.get(cur["name"], 1.0))
                 elif cur is not None and line.startswith("#") and cur["status"] != "notrun":
                     body = line[2:] if line.startswith("# ") else line[1:]
                     if not body.startswith("tags:"):
                         cur["detail"].append(body)
-            self.proc.wait()
-            self.proc = None
+                    if body.startswith(SANDBOX_BROKEN):
+                        with self.lock:
+                            self.verdicts.append((stem, cur["name"], body[len(SANDBOX_BROKEN):].strip()))
+            proc.wait()
+            with self.lock:
+                self.procs.discard(proc)
         with open(os.path.join(tapdir, stem + ".err"), encoding="utf-8", errors="replace") as f:
             errtext = f.read()
         return stage_result(path, tests, errtext, a.hidden_dir, a.filter, self.stopped)
 
-    def pump(self, proc):
+    @staticmethod
+    def reap_strays(proc):
+        """Every test has reported and bats-exec-file has ended, but bats still runs: a process
+        that outlived its test holds bats' output pipe open, so bats waits for an EOF that comes
+        only when that process ends. (Seen: bats' own per-test timeout countdown, orphaned when
+        a runtime under test covered the grader's /proc, kept a 54 s grading going for its
+        `sleep 60`.) Nothing of the file is left to report: end what is left of bats."""
+        try:
+            kids = descendants(proc.pid)
+            cmds = {}
+            for d in kids:
+                with open(f"/proc/{d}/cmdline", "rb") as f:
+                    cmds[d] = f.read()
+        except OSError:
+            return
+        if any(b"bats-exec-file" in c for c in cmds.values()):
+            return
+        for d, c in cmds.items():
+            if b"bats" in c or b"sleep" in c:
+                try:
+                    os.kill(d, signal.SIGKILL)
+                except OSError:
+                    pass
+
+    @staticmethod
+    def pump(proc, wake):
         for line in proc.stdout:
-            self.wake.put(line)
-        self.wake.put(None)
+            wake.put(line)
+        wake.put(None)
 
 
 def cmd_run(args):
@@ -458,17 +566,12 @@ def cmd_run(args):
         _, pts = parse_source(path)
         total += sum(1 for n in pts if not args.filter or re.search(args.filter, n))
     on = args.progress == "on" or (args.progress == "auto" and sys.stdout.isatty())
-    progress = Progress(on, total)
-    runner = Runner(args, files)
+    runner = Runner(args, files, Progress(on, total))
     for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
         signal.signal(sig, lambda s, _f: runner.stop(f"grading was stopped ({signal.Signals(s).name})", True))
     start = time.monotonic()
-    stages = []
-    for path in files:
-        if runner.stopped:
-            stages.append(stage_result(path, [], "", args.hidden_dir, args.filter, runner.stopped))
-            continue
-        stages.append(runner.run_file(path, tapdir, progress))
+    stages = runner.run_all()
+    args.verdicts = sorted(runner.verdicts)
     args.elapsed = int(time.monotonic() - start)
     if runner.stopped:
         args.note = [f"Grading was cut short: {runner.stopped}; the tests that did not run count 0."] + \
@@ -533,6 +636,8 @@ def main():
     p.add_argument("--deadline", default="", help="seconds from now: start no test after it")
     p.add_argument("--file-timeout", type=float, default=float(os.environ.get("FILE_TIMEOUT", 1800)))
     p.add_argument("--progress", choices=["auto", "on", "off"], default="auto")
+    p.add_argument("--jobs", type=int, default=1, help="test files run at once")
+    p.add_argument("--sandbox", default="", help="run each file's bats under this command (tests/grader/sandbox)")
     p.add_argument("--note", action="append", help="a line for the table's end and Gradescope's output")
     p.add_argument("files", nargs="+")
     p = sub.add_parser("zero")

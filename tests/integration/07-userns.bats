@@ -84,8 +84,7 @@ rctr_bg() {
 	CTR_OUT=$BATS_TEST_TMPDIR/bg-rootless.out
 	setpriv --reuid="$RUID" --regid="$RUID" --clear-groups -- "$CONTAINER" "$@" \
 		>"$CTR_OUT" 2>&1 3>&- </dev/null &
-	CTR_PID=$!
-	_BG_PIDS+=("$CTR_PID")
+	track_bg $! "$CTR_OUT"
 }
 
 # rootless_refused ARGS...: run rootless, it must exit 125 with one 'container: ' line on stderr

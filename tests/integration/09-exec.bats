@@ -19,18 +19,16 @@ setup() {
 }
 
 # Each named container still running is ended with `kill` (its runtime then cleans up and
-# exits 137), and its runtime (and any exec) given the time to finish that cleanup, so that
-# common_teardown finds no runtime to stop and checks only for leaks.
+# exits 137); common_teardown stops whatever else runs (an unnamed or a rootless container)
+# and checks for leaks. The rootless state directory goes last: its runtime may still use it.
 teardown() {
-	local n p
+	local n rc=0
 	for n in "${STARTED[@]}"; do
 		ctr kill "$n" >/dev/null 2>&1 || true
 	done
-	for p in "${_BG_PIDS[@]}"; do
-		timeout "$CTR_TIMEOUT" tail --pid="$p" -f /dev/null 2>/dev/null || true
-	done
+	common_teardown || rc=$?
 	[ -z "${XDG:-}" ] || rm -rf "$XDG"
-	common_teardown
+	return $rc
 }
 
 # start NAME [RUN OPTIONS...] -- COMMAND...: `run --name NAME` in the background; returns once
@@ -40,8 +38,7 @@ start() {
 	shift
 	STARTED+=("$name")
 	ctr_bg run --name "$name" "$@"
-	wait_for "container ps to list $name (run: $(head -c 300 "$CTR_OUT" | tr '\n' '|'))" \
-		listed "$name"
+	wait_running "container ps to list $name" listed "$name"
 	INIT=$(ctr_init_pid)
 }
 
@@ -351,7 +348,7 @@ status_field() {
 	wait_for "the container to be gone" bash -c "! kill -0 $INIT 2>/dev/null"
 	# With its cleanup killed too, the runtime's cgroup stays: not what this test is about.
 	# Remove the cgroups made since setup (deepest first); rmdir(2) refuses one in use.
-	_snap_cgroups | comm -13 "$BATS_TEST_TMPDIR/.cgroups.before" - | sort -r | while read -r c; do
+	_new_cgroups | sort -r | while read -r c; do
 		rmdir "$c" 2>/dev/null || true
 	done
 	start "other-$NAME" --rootfs "$ROOTFS" -- sleep 1001
@@ -426,9 +423,8 @@ status_field() {
 	fi
 	setpriv --reuid="$user" --regid=nogroup --clear-groups env XDG_RUNTIME_DIR="$xdg" \
 		"$CONTAINER" run --name "$NAME" --rootfs "$rfs" -- sleep 1000 >"$BATS_TEST_TMPDIR/rl.out" 2>&1 3>&- </dev/null &
-	CTR_PID=$!
-	_BG_PIDS+=("$CTR_PID")
-	wait_for "the rootless container to be listed" bash -c "setpriv --reuid=$user --regid=nogroup --clear-groups env XDG_RUNTIME_DIR=$xdg $CONTAINER ps | grep -q '^$NAME '"
+	track_bg $! "$BATS_TEST_TMPDIR/rl.out"
+	wait_running "the rootless container to be listed" bash -c "setpriv --reuid=$user --regid=nogroup --clear-groups env XDG_RUNTIME_DIR=$xdg $CONTAINER ps | grep -q '^$NAME '"
 	INIT=$(ctr_init_pid)
 	want=$(ns_of "$INIT")
 	hint "join the user namespace FIRST when it is not yours: it gives the capabilities the other joins need"
