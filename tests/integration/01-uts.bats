@@ -89,8 +89,10 @@ load helpers
 
 # bats test_tags=points:1
 @test "exit status 0 when COMMAND succeeds" {
-	hint "return WEXITSTATUS(status) from container_wait (man 2 waitpid)"
-	run -0 ctr run -- true
+	hint "return WEXITSTATUS(status) from container_wait (waitpid(2))"
+	run ctr run -- true
+	hint_status "$status" 0 "$output"
+	assert_success
 }
 
 # bats test_tags=points:2
@@ -99,6 +101,7 @@ load helpers
 	hint "the runtime must exit with COMMAND's status: WEXITSTATUS(status), not the raw wait status (man 2 waitpid)"
 	for n in 7 42 255; do
 		run ctr run -- sh -c "exit $n"
+		hint_status "$status" "$n" "$output"
 		assert_equal "$status" "$n"
 	done
 }
@@ -112,7 +115,8 @@ load helpers
 	init=$(ctr_init_pid)
 	kill -KILL "$init"
 	ctr_wait
-	hint "decode the wait status: WIFSIGNALED(status) -> 128 + WTERMSIG(status) (man 2 waitpid)"
+	hint "decode the wait status: WIFSIGNALED(status) -> 128 + WTERMSIG(status) (waitpid(2))"
+	hint_status "$status" 137 "$(cat "$CTR_OUT")"
 	assert_equal "$status" 137
 }
 
@@ -124,7 +128,8 @@ load helpers
 	wait_output '^ready$'
 	kill -TERM "$CTR_PID"
 	ctr_wait
-	hint "the signal interrupts waitpid(2) in the runtime with EINTR: wait again instead of failing (man 7 signal, 'Interruption of system calls')"
+	hint "the runtime must catch SIGTERM and kill(2) COMMAND with it (sigaction(2)), then keep waiting: the handler interrupts waitpid(2) with EINTR, so wait again instead of failing (signal(7), 'Interruption of system calls')"
+	hint_status "$status" 3 "$(cat "$CTR_OUT")"
 	assert_equal "$status" 3
 	run grep -c got-term "$CTR_OUT"
 	assert_output 1
@@ -181,6 +186,7 @@ load helpers
 @test "127 and a 'container: ' line when COMMAND does not exist" {
 	hint "execvp(3) failing with ENOENT means 'not found': report it to the parent and exit 127"
 	run --separate-stderr ctr run -- no-such-command-xyz
+	hint_status "$status" 127 "$stderr"
 	assert_equal "$status" 127
 	assert_equal "$(wc -l <<<"$stderr")" 1
 	assert_regex "$stderr" '^container: .*no-such-command-xyz'
@@ -192,6 +198,7 @@ load helpers
 	chmod 644 "$BATS_TEST_TMPDIR/not-executable"
 	hint "execvp(3) failing with EACCES means 'cannot execute': exit 126"
 	run --separate-stderr ctr run -- "$BATS_TEST_TMPDIR/not-executable"
+	hint_status "$status" 126 "$stderr"
 	assert_equal "$status" 126
 	assert_regex "$stderr" '^container: .*not-executable'
 }
