@@ -6,12 +6,27 @@
 
 load helpers
 
+# hint_hostname WANT: when the container's hostname ($output) is not WANT, say what the one seen
+# means: the host's (a new UTS namespace starts as a copy of it: sethostname did not run in the
+# child), a cut-off WANT (the length passed was wrong), or none at all (the host's was changed).
+hint_hostname() {
+	local host
+	host=$(hostname)
+	[ "$output" = "$1" ] && return 0
+	if [ "$output" = "$host" ]; then
+		hint "COMMAND saw the host's hostname '$host': a new UTS namespace starts as a copy of the host's, so sethostname(2) did not run in the child before execvp(3) (uts_namespaces(7))"
+	elif [ -n "$output" ] && [ "$output" = "${1:0:${#output}}" ]; then
+		hint "the hostname was cut to its first ${#output} characters: sethostname(2) takes the name's length, strlen(name), not sizeof a pointer or a guess"
+	fi
+}
+
 # ---- the hostname ----
 
 # bats test_tags=points:3
 @test "hostname inside is the one given with --hostname" {
 	hint "did you pass CLONE_NEWUTS to clone(2) and call sethostname(2) in the child? (man 2 clone, man 2 sethostname)"
 	run -0 ctr run --hostname lab-box -- hostname
+	hint_hostname lab-box
 	assert_output "lab-box"
 }
 
@@ -19,6 +34,7 @@ load helpers
 @test "hostname defaults to 'container'" {
 	hint "without --hostname the contract's default is 'container' (stages/core/config.c sets it)"
 	run -0 ctr run -- hostname
+	hint_hostname container
 	assert_output "container"
 }
 
@@ -28,6 +44,7 @@ load helpers
 	name=$(printf 'h%.0s' {1..63})
 	hint "sethostname(2) takes the length of the string: strlen(name), not sizeof(pointer)"
 	run -0 ctr run --hostname "$name" -- hostname
+	hint_hostname "$name"
 	assert_output "$name"
 }
 

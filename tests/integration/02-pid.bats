@@ -179,7 +179,8 @@ WAIT_GO='until [ -e "$0" ]; do sleep 0.05; done'
 	wait_for "the container's background process" lingerers_are 1
 	kill -KILL "$init"
 	ctr_wait
-	hint "COMMAND killed by signal N gives 128 + N (container_wait), and the rest of the container dies with its PID 1 (CLONE_NEWPID)"
+	hint "COMMAND killed by signal N gives 128 + N (container_wait), and the rest of the container dies with its PID 1 (CLONE_NEWPID, pid_namespaces(7))"
+	hint_status "$status" 137 "$(cat "$CTR_OUT")"
 	assert_equal "$status" 137
 	wait_for "the container's other process to die" lingerers_are 0
 }
@@ -200,6 +201,7 @@ WAIT_GO='until [ -e "$0" ]; do sleep 0.05; done'
 	kill -HUP "$CTR_PID"
 	ctr_wait
 	hint "the runtime forwards SIGINT, SIGTERM, SIGHUP and SIGQUIT to COMMAND; PID 1 gets only the signals it has a handler for, and a shell's trap is one (man 7 pid_namespaces, 'The namespace init process')"
+	hint_status "$status" 4 "$(cat "$CTR_OUT")"
 	assert_equal "$status" 4
 	run grep -c '^got-HUP$' "$CTR_OUT"
 	assert_output 1

@@ -154,11 +154,13 @@ mounts_under() {
 	before=$(cat /proc/self/mountinfo)
 	hint "check --rootfs before creating anything: stat(2) it, and say why it cannot be used (strerror)"
 	run --separate-stderr ctr run --rootfs "$BATS_TEST_TMPDIR/no-such-dir" -- true
+	hint_status "$status" 125 "$stderr"
 	assert_equal "$status" 125
 	assert_equal "$(wc -l <<<"$stderr")" 1
 	assert_regex "$stderr" "^container: .*$BATS_TEST_TMPDIR/no-such-dir.*([Nn]o such file|does not exist|not found|missing)"
 	touch "$BATS_TEST_TMPDIR/a-file"
 	run --separate-stderr ctr run --rootfs "$BATS_TEST_TMPDIR/a-file" -- true
+	hint_status "$status" 125 "$stderr"
 	assert_equal "$status" 125
 	assert_equal "$(wc -l <<<"$stderr")" 1
 	assert_regex "$stderr" "^container: .*$BATS_TEST_TMPDIR/a-file.*([Nn]ot a directory|is not a dir)"
@@ -196,6 +198,7 @@ mounts_under() {
 		echo "pid $$ on $(cat /etc/container-lab-rootfs)"
 		exit 3
 	EOF
+	hint_status "$status" 3 "$output"
 	assert_equal "$status" 3
 	assert_output "$(printf '%s\n' hi /proc "pid 1 on $(cat "$ROOTFS/etc/container-lab-rootfs")")"
 }
@@ -204,6 +207,7 @@ mounts_under() {
 @test "stages 1-2 still hold with --rootfs: hostname, PID 1, exit status, clean environment" {
 	hint "rootfs_enter comes after uts_setup and instead of proc_remount: the rest of the runtime must not change with --rootfs"
 	run ctr run --rootfs "$ROOTFS" --hostname rootfs-box -- sh -c 'hostname; echo $$; echo "$HOME $PATH"; exit 7'
+	hint_status "$status" 7 "$output"
 	assert_equal "$status" 7
 	assert_output "$(printf '%s\n' rootfs-box 1 '/root /usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin')"
 }

@@ -166,6 +166,7 @@ all_gone() {
 	hint "write the limit to memory.max (v2) or memory.limit_in_bytes (v1) of the container's cgroup; 137 is 128 + SIGKILL, the OOM killer's signal"
 	run ctr run --rootfs "$ROOTFS" --memory 32M -- probe-mem 64
 	refute_output --partial "touched=64"
+	hint_status "$status" 137 "$output"
 	assert_equal "$status" 137
 }
 
@@ -210,7 +211,8 @@ all_gone() {
 	own_cgroups "$(ctr_init_pid)"
 	echo go >"$BATS_TEST_TMPDIR/go"
 	ctr_wait
-	hint "an OOM kill is 128 + 9, and the cgroup is removed as after any other end"
+	hint "an OOM kill is 128 + 9, and the cgroup is removed as after any other end (rmdir(2) once the cgroup is empty)"
+	hint_status "$status" 137 "$(cat "$CTR_OUT")"
 	assert_equal "$status" 137
 	all_gone
 }
@@ -310,10 +312,13 @@ cgroup_tree() {
 	chmod 644 "$BATS_TEST_TMPDIR/not-executable"
 	hint "on every failure path, cgroup_destroy must remove what cgroup_create made (the teardown checks the cgroup tree)"
 	run ctr run --pids-limit 5 --memory 16M --cpus 0.5 -- no-such-command-xyz
+	hint_status "$status" 127 "$output"
 	assert_equal "$status" 127
 	run ctr run --pids-limit 5 --memory 16M --cpus 0.5 -- "$BATS_TEST_TMPDIR/not-executable"
+	hint_status "$status" 126 "$output"
 	assert_equal "$status" 126
 	run ctr run --rootfs /nonexistent-rootfs --pids-limit 5 -- true
+	hint_status "$status" 125 "$output"
 	assert_equal "$status" 125
 	# The hygiene check in teardown compares the whole cgroup tree with the one before the test.
 }
