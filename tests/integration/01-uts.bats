@@ -24,7 +24,7 @@ hint_hostname() {
 
 # bats test_tags=points:3
 @test "hostname inside is the one given with --hostname" {
-	hint "did you pass CLONE_NEWUTS to clone(2) and call sethostname(2) in the child? (man 2 clone, man 2 sethostname)"
+	hint "did you pass CLONE_NEWUTS to clone(2) and call sethostname(2) in the child?"
 	run -0 ctr run --hostname lab-box -- hostname
 	hint_hostname lab-box
 	assert_output "lab-box"
@@ -32,7 +32,7 @@ hint_hostname() {
 
 # bats test_tags=points:1
 @test "hostname defaults to 'container'" {
-	hint "without --hostname the contract's default is 'container' (stages/core/config.c sets it)"
+	hint "without --hostname the contract's default is 'container' (stages/core/config.c sets it; getopt_long(3))"
 	run -0 ctr run -- hostname
 	hint_hostname container
 	assert_output "container"
@@ -69,7 +69,7 @@ hint_hostname() {
 
 # bats test_tags=points:2
 @test "UTS namespace differs from the host's" {
-	hint "the container shares the host's UTS namespace: pass CLONE_NEWUTS to clone(2) (see /proc/PID/ns/uts in man 7 namespaces)"
+	hint "the container shares the host's UTS namespace: pass CLONE_NEWUTS to clone(2) (see /proc/PID/ns/uts in namespaces(7))"
 	run -0 ctr run -- readlink /proc/self/ns/uts
 	refute_output "$(readlink /proc/self/ns/uts)"
 	assert_output --regexp '^uts:\[[0-9]+\]$'
@@ -77,7 +77,7 @@ hint_hostname() {
 
 # bats test_tags=points:2
 @test "IPC namespace differs from the host's" {
-	hint "the container shares the host's IPC namespace: pass CLONE_NEWIPC to clone(2) (man 7 ipc_namespaces)"
+	hint "the container shares the host's IPC namespace: pass CLONE_NEWIPC to clone(2) (ipc_namespaces(7))"
 	run -0 ctr run -- readlink /proc/self/ns/ipc
 	refute_output "$(readlink /proc/self/ns/ipc)"
 	assert_output --regexp '^ipc:\[[0-9]+\]$'
@@ -95,7 +95,7 @@ hint_hostname() {
 	requires tool:ipcmk
 	local id
 	id=$(ipcmk -Q | grep -o '[0-9]*$')
-	hint "the host's IPC objects are visible inside: the IPC namespace is not new (CLONE_NEWIPC)"
+	hint "the host's IPC objects are visible inside: the IPC namespace is not new (CLONE_NEWIPC; ipc_namespaces(7))"
 	run ctr run -- cat /proc/sysvipc/msg
 	ipcrm -q "$id"
 	assert_success
@@ -115,7 +115,7 @@ hint_hostname() {
 # bats test_tags=points:2
 @test "COMMAND's own exit status is passed on (7, 42, 255)" {
 	local n
-	hint "the runtime must exit with COMMAND's status: WEXITSTATUS(status), not the raw wait status (man 2 waitpid)"
+	hint "the runtime must exit with COMMAND's status: WEXITSTATUS(status), not the raw wait status (waitpid(2))"
 	for n in 7 42 255; do
 		run ctr run -- sh -c "exit $n"
 		hint_status "$status" "$n" "$output"
@@ -163,7 +163,7 @@ hint_hostname() {
 
 # bats test_tags=points:1
 @test "options after COMMAND belong to COMMAND" {
-	hint "stop parsing options at COMMAND (getopt's '+' mode)"
+	hint "stop parsing options at COMMAND (getopt's '+' mode; getopt_long(3))"
 	run -0 ctr run -- echo --hostname x
 	assert_output "--hostname x"
 	run -0 ctr run echo -n --net
@@ -172,7 +172,7 @@ hint_hostname() {
 
 # bats test_tags=points:1
 @test "stdin passes through to COMMAND" {
-	hint "COMMAND gets the runtime's stdin: do not close or redirect fd 0"
+	hint "COMMAND gets the runtime's stdin: do not close or redirect fd 0 (open descriptors survive execve(2))"
 	run -0 ctr run -- cat <<<"hello from stdin"
 	assert_output "hello from stdin"
 }
@@ -224,7 +224,7 @@ hint_hostname() {
 
 # bats test_tags=points:2
 @test "usage errors exit 125 with one 'container: ' line" {
-	hint "every bad command line must be refused before anything is created (stages/core/config.c)"
+	hint "every bad command line must be refused before anything is created (stages/core/config.c; getopt_long(3))"
 	check_usage_error
 	check_usage_error frobnicate
 	check_usage_error run
@@ -236,7 +236,7 @@ hint_hostname() {
 # bats test_tags=points:2
 @test "bad hostnames exit 125: empty, '-x', 'x-', 'a_b', 'a.b', 64 characters" {
 	local bad
-	hint "a hostname is 1-63 of [A-Za-z0-9-], not starting or ending with '-' (the contract)"
+	hint "a hostname is 1-63 of [A-Za-z0-9-], not starting or ending with '-' (the contract; hostname(7))"
 	for bad in "" -x x- a_b a.b "with space" "$(printf 'h%.0s' {1..64})"; do
 		check_usage_error run --hostname "$bad" -- true
 	done
@@ -245,7 +245,7 @@ hint_hostname() {
 # bats test_tags=points:1
 @test "a bad value with a newline or another control character is still refused on ONE line" {
 	local bad
-	hint "the message quotes the bad value: write its control characters out (\\n, \\x01), as stages/core/error.c's fail() does, or the one 'container: ' line becomes two"
+	hint "the message quotes the bad value: write its control characters out (\\n, \\x01), as stages/core/error.c's fail() does, or the one 'container: ' line becomes two (iscntrl(3))"
 	for bad in "--hostname=a"$'\n'"b" "--hostname=a"$'\r'"b" "--memory=64"$'\n'"M" "--net=10.1.1.2"$'\x01'"/24"; do
 		check_usage_error run "$bad" -- true
 		[[ $stderr != *[[:cntrl:]]* ]] ||
@@ -276,7 +276,7 @@ hint_hostname() {
 		assert_output 0
 		return
 	fi
-	hint "check geteuid() first, and say 'must run as root'"
+	hint "check geteuid(2) first, and say 'must run as root'"
 	assert_equal "$status" 125
 	assert_equal "$(wc -l <<<"$stderr")" 1
 	assert_regex "$stderr" '^container: .*([Rr]oot|[Pp]rivilege|[Pp]ermission|CAP_SYS_ADMIN|superuser)'
