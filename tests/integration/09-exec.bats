@@ -184,6 +184,12 @@ status_field() {
 	got+="$status "
 	run ctr exec "$NAME" sh -c 'kill -USR1 $$'
 	got+="$status"
+	# The first status that differs says most about the bug: explain that one.
+	local want=(0 42 126 127 138) seen i=0
+	for seen in $got; do
+		[ "$seen" = "${want[i]}" ] || { hint_status "$seen" "${want[i]}"; break; }
+		i=$((i + 1))
+	done
 	assert_equal "$got" "0 42 126 127 138"
 }
 
