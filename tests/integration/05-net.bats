@@ -146,7 +146,7 @@ expect_refused() {
 	# An address of the host's outside the container's subnet: reachable only through the route.
 	ip addr add 10.205.99.1/32 dev lo
 	_LO_ADDRS+=(10.205.99.1/32)
-	hint "add a default route in the container: destination 0.0.0.0/0, gateway cfg->net.host_addr, via eth0 (rtnl_route_add; ip(8)-route) — after eth0 is up with its address"
+	hint "add a default route in the container: destination 0.0.0.0/0, gateway cfg->net.host_addr, via eth0 (rtnl_route_add; ip-route(8)) — after eth0 is up with its address"
 	run -0 ctr run --rootfs "$ROOTFS" --net 10.205.6.2/24 -- sh -c 'ip route show; ping -c1 -W2 10.205.99.1 >/dev/null && echo reached'
 	assert_line --regexp '^default via 10\.205\.6\.1 dev eth0'
 	assert_line reached
