@@ -112,9 +112,24 @@ WAIT_GO='until [ -e "$0" ]; do sleep 0.05; done'
 	requires tool:ps
 	hint "/proc inside still shows the grader's processes: mount a new proc on /proc in the child, after it is in the new PID namespace (proc_remount, CLONE_NEWPID; pid_namespaces(7), '/proc and PID namespaces')"
 	run -0 ctr run -- ps -e -o pid=
+	[[ $output =~ ^\ *1$ ]] || hint_proc
 	assert_output --regexp '^ *1$'
 	run -0 ctr run -- find /proc -maxdepth 1 -name '[0-9]*'
+	[ "$output" = /proc/1 ] || hint_proc
 	assert_output /proc/1
+}
+
+# hint_proc: the container's /proc lists more than COMMAND: tell the two causes apart. NSpid of
+# /proc/self/status, read inside, has two numbers ending in 1 when COMMAND is PID 1 of a new PID
+# namespace, even through the grader's proc; then only the fresh proc is missing.
+hint_proc() {
+	local nspid
+	nspid=$(ctr run -- grep '^NSpid:' /proc/self/status 2>/dev/null) || return 0
+	if [[ $nspid =~ ^NSpid:[[:space:]]+[0-9]+[[:space:]]+1$ ]]; then
+		hint "COMMAND is PID 1 of a new PID namespace, but its /proc is the grader's (it lists the grader's processes): mount a new proc on /proc from inside that namespace (proc_remount; pid_namespaces(7), '/proc and PID namespaces')"
+	else
+		hint "COMMAND is in the grader's PID namespace ('$nspid' has one number): pass CLONE_NEWPID to clone(2) (pid_clone_flags; pid_namespaces(7))"
+	fi
 }
 
 # bats test_tags=points:2
