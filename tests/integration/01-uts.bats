@@ -6,19 +6,35 @@
 
 load helpers
 
+# hint_hostname WANT: when the container's hostname ($output) is not WANT, say what the one seen
+# means: the host's (a new UTS namespace starts as a copy of it: sethostname did not run in the
+# child), a cut-off WANT (the length passed was wrong), or none at all (the host's was changed).
+hint_hostname() {
+	local host
+	host=$(hostname)
+	[ "$output" = "$1" ] && return 0
+	if [ "$output" = "$host" ]; then
+		hint "COMMAND saw the host's hostname '$host': a new UTS namespace starts as a copy of the host's, so sethostname(2) did not run in the child before execvp(3) (uts_namespaces(7))"
+	elif [ -n "$output" ] && [ "$output" = "${1:0:${#output}}" ]; then
+		hint "the hostname was cut to its first ${#output} characters: sethostname(2) takes the name's length, strlen(name), not sizeof a pointer or a guess"
+	fi
+}
+
 # ---- the hostname ----
 
 # bats test_tags=points:3
 @test "hostname inside is the one given with --hostname" {
-	hint "did you pass CLONE_NEWUTS to clone(2) and call sethostname(2) in the child? (man 2 clone, man 2 sethostname)"
+	hint "did you pass CLONE_NEWUTS to clone(2) and call sethostname(2) in the child?"
 	run -0 ctr run --hostname lab-box -- hostname
+	hint_hostname lab-box
 	assert_output "lab-box"
 }
 
 # bats test_tags=points:1
 @test "hostname defaults to 'container'" {
-	hint "without --hostname the contract's default is 'container' (stages/core/config.c sets it)"
+	hint "without --hostname the contract's default is 'container' (stages/core/config.c sets it; getopt_long(3))"
 	run -0 ctr run -- hostname
+	hint_hostname container
 	assert_output "container"
 }
 
@@ -28,6 +44,7 @@ load helpers
 	name=$(printf 'h%.0s' {1..63})
 	hint "sethostname(2) takes the length of the string: strlen(name), not sizeof(pointer)"
 	run -0 ctr run --hostname "$name" -- hostname
+	hint_hostname "$name"
 	assert_output "$name"
 }
 
@@ -52,7 +69,7 @@ load helpers
 
 # bats test_tags=points:2
 @test "UTS namespace differs from the host's" {
-	hint "the container shares the host's UTS namespace: pass CLONE_NEWUTS to clone(2) (see /proc/PID/ns/uts in man 7 namespaces)"
+	hint "the container shares the host's UTS namespace: pass CLONE_NEWUTS to clone(2) (see /proc/PID/ns/uts in namespaces(7))"
 	run -0 ctr run -- readlink /proc/self/ns/uts
 	refute_output "$(readlink /proc/self/ns/uts)"
 	assert_output --regexp '^uts:\[[0-9]+\]$'
@@ -60,7 +77,7 @@ load helpers
 
 # bats test_tags=points:2
 @test "IPC namespace differs from the host's" {
-	hint "the container shares the host's IPC namespace: pass CLONE_NEWIPC to clone(2) (man 7 ipc_namespaces)"
+	hint "the container shares the host's IPC namespace: pass CLONE_NEWIPC to clone(2) (ipc_namespaces(7))"
 	run -0 ctr run -- readlink /proc/self/ns/ipc
 	refute_output "$(readlink /proc/self/ns/ipc)"
 	assert_output --regexp '^ipc:\[[0-9]+\]$'
@@ -78,7 +95,7 @@ load helpers
 	requires tool:ipcmk
 	local id
 	id=$(ipcmk -Q | grep -o '[0-9]*$')
-	hint "the host's IPC objects are visible inside: the IPC namespace is not new (CLONE_NEWIPC)"
+	hint "the host's IPC objects are visible inside: the IPC namespace is not new (CLONE_NEWIPC; ipc_namespaces(7))"
 	run ctr run -- cat /proc/sysvipc/msg
 	ipcrm -q "$id"
 	assert_success
@@ -89,16 +106,19 @@ load helpers
 
 # bats test_tags=points:1
 @test "exit status 0 when COMMAND succeeds" {
-	hint "return WEXITSTATUS(status) from container_wait (man 2 waitpid)"
-	run -0 ctr run -- true
+	hint "return WEXITSTATUS(status) from container_wait (waitpid(2))"
+	run ctr run -- true
+	hint_status "$status" 0 "$output"
+	assert_success
 }
 
 # bats test_tags=points:2
 @test "COMMAND's own exit status is passed on (7, 42, 255)" {
 	local n
-	hint "the runtime must exit with COMMAND's status: WEXITSTATUS(status), not the raw wait status (man 2 waitpid)"
+	hint "the runtime must exit with COMMAND's status: WEXITSTATUS(status), not the raw wait status (waitpid(2))"
 	for n in 7 42 255; do
 		run ctr run -- sh -c "exit $n"
+		hint_status "$status" "$n" "$output"
 		assert_equal "$status" "$n"
 	done
 }
@@ -112,7 +132,8 @@ load helpers
 	init=$(ctr_init_pid)
 	kill -KILL "$init"
 	ctr_wait
-	hint "decode the wait status: WIFSIGNALED(status) -> 128 + WTERMSIG(status) (man 2 waitpid)"
+	hint "decode the wait status: WIFSIGNALED(status) -> 128 + WTERMSIG(status) (waitpid(2))"
+	hint_status "$status" 137 "$(cat "$CTR_OUT")"
 	assert_equal "$status" 137
 }
 
@@ -124,7 +145,8 @@ load helpers
 	wait_output '^ready$'
 	kill -TERM "$CTR_PID"
 	ctr_wait
-	hint "the signal interrupts waitpid(2) in the runtime with EINTR: wait again instead of failing (man 7 signal, 'Interruption of system calls')"
+	hint "the runtime must catch SIGTERM and kill(2) COMMAND with it (sigaction(2)), then keep waiting: the handler interrupts waitpid(2) with EINTR, so wait again instead of failing (signal(7), 'Interruption of system calls')"
+	hint_status "$status" 3 "$(cat "$CTR_OUT")"
 	assert_equal "$status" 3
 	run grep -c got-term "$CTR_OUT"
 	assert_output 1
@@ -141,7 +163,7 @@ load helpers
 
 # bats test_tags=points:1
 @test "options after COMMAND belong to COMMAND" {
-	hint "stop parsing options at COMMAND (getopt's '+' mode)"
+	hint "stop parsing options at COMMAND (getopt's '+' mode; getopt_long(3))"
 	run -0 ctr run -- echo --hostname x
 	assert_output "--hostname x"
 	run -0 ctr run echo -n --net
@@ -150,7 +172,7 @@ load helpers
 
 # bats test_tags=points:1
 @test "stdin passes through to COMMAND" {
-	hint "COMMAND gets the runtime's stdin: do not close or redirect fd 0"
+	hint "COMMAND gets the runtime's stdin: do not close or redirect fd 0 (open descriptors survive execve(2))"
 	run -0 ctr run -- cat <<<"hello from stdin"
 	assert_output "hello from stdin"
 }
@@ -181,6 +203,7 @@ load helpers
 @test "127 and a 'container: ' line when COMMAND does not exist" {
 	hint "execvp(3) failing with ENOENT means 'not found': report it to the parent and exit 127"
 	run --separate-stderr ctr run -- no-such-command-xyz
+	hint_status "$status" 127 "$stderr"
 	assert_equal "$status" 127
 	assert_equal "$(wc -l <<<"$stderr")" 1
 	assert_regex "$stderr" '^container: .*no-such-command-xyz'
@@ -192,6 +215,7 @@ load helpers
 	chmod 644 "$BATS_TEST_TMPDIR/not-executable"
 	hint "execvp(3) failing with EACCES means 'cannot execute': exit 126"
 	run --separate-stderr ctr run -- "$BATS_TEST_TMPDIR/not-executable"
+	hint_status "$status" 126 "$stderr"
 	assert_equal "$status" 126
 	assert_regex "$stderr" '^container: .*not-executable'
 }
@@ -200,7 +224,7 @@ load helpers
 
 # bats test_tags=points:2
 @test "usage errors exit 125 with one 'container: ' line" {
-	hint "every bad command line must be refused before anything is created (stages/core/config.c)"
+	hint "every bad command line must be refused before anything is created (stages/core/config.c; getopt_long(3))"
 	check_usage_error
 	check_usage_error frobnicate
 	check_usage_error run
@@ -212,7 +236,7 @@ load helpers
 # bats test_tags=points:2
 @test "bad hostnames exit 125: empty, '-x', 'x-', 'a_b', 'a.b', 64 characters" {
 	local bad
-	hint "a hostname is 1-63 of [A-Za-z0-9-], not starting or ending with '-' (the contract)"
+	hint "a hostname is 1-63 of [A-Za-z0-9-], not starting or ending with '-' (the contract; hostname(7))"
 	for bad in "" -x x- a_b a.b "with space" "$(printf 'h%.0s' {1..64})"; do
 		check_usage_error run --hostname "$bad" -- true
 	done
@@ -221,7 +245,7 @@ load helpers
 # bats test_tags=points:1
 @test "a bad value with a newline or another control character is still refused on ONE line" {
 	local bad
-	hint "the message quotes the bad value: write its control characters out (\\n, \\x01), as stages/core/error.c's fail() does, or the one 'container: ' line becomes two"
+	hint "the message quotes the bad value: write its control characters out (\\n, \\x01), as stages/core/error.c's fail() does, or the one 'container: ' line becomes two (iscntrl(3))"
 	for bad in "--hostname=a"$'\n'"b" "--hostname=a"$'\r'"b" "--memory=64"$'\n'"M" "--net=10.1.1.2"$'\x01'"/24"; do
 		check_usage_error run "$bad" -- true
 		[[ $stderr != *[[:cntrl:]]* ]] ||
@@ -252,7 +276,7 @@ load helpers
 		assert_output 0
 		return
 	fi
-	hint "check geteuid() first, and say 'must run as root'"
+	hint "check geteuid(2) first, and say 'must run as root'"
 	assert_equal "$status" 125
 	assert_equal "$(wc -l <<<"$stderr")" 1
 	assert_regex "$stderr" '^container: .*([Rr]oot|[Pp]rivilege|[Pp]ermission|CAP_SYS_ADMIN|superuser)'

@@ -49,7 +49,7 @@ WAIT_GO='until [ -e "$0" ]; do sleep 0.05; done'
 
 # bats test_tags=points:3
 @test "COMMAND is PID 1, with no parent, in a PID namespace of its own" {
-	hint "pass CLONE_NEWPID to clone(2) (pid_clone_flags): the child is then PID 1 of a new PID namespace and getppid() is 0 there (man 7 pid_namespaces)"
+	hint "pass CLONE_NEWPID to clone(2) (pid_clone_flags): the child is then PID 1 of a new PID namespace and getppid() is 0 there (pid_namespaces(7))"
 	run -0 ctr run -- "$PROBES/probe-pidinfo"
 	assert_output "pid=1 ppid=0"
 	run -0 ctr run -- sh -c 'echo $$'
@@ -60,14 +60,14 @@ WAIT_GO='until [ -e "$0" ]; do sleep 0.05; done'
 # had a process or two in it before COMMAND's exec, but not a hundred.
 # bats test_tags=points:2
 @test "a process COMMAND starts gets a small PID and COMMAND as parent" {
-	hint "the container's processes are numbered in its own PID namespace, from 1 (CLONE_NEWPID, man 7 pid_namespaces)"
+	hint "the container's processes are numbered in its own PID namespace, from 1 (CLONE_NEWPID, pid_namespaces(7))"
 	run -0 ctr run -- sh -c "'$PROBES/probe-pidinfo'; exit 0"
 	assert_output --regexp '^pid=([2-9]|[1-9][0-9]) ppid=1$'
 }
 
 # bats test_tags=points:1
 @test "the PID and mount namespaces differ from the grader's" {
-	hint "clone(2) needs CLONE_NEWPID and CLONE_NEWNS (pid_clone_flags), and /proc must be the container's for /proc/self to be COMMAND (man 7 namespaces)"
+	hint "clone(2) needs CLONE_NEWPID and CLONE_NEWNS (pid_clone_flags), and /proc must be the container's for /proc/self to be COMMAND (namespaces(7))"
 	run -0 ctr run -- readlink /proc/self/ns/pid /proc/self/ns/mnt
 	assert_equal "${#lines[@]}" 2
 	assert_regex "${lines[0]}" '^pid:\[[0-9]+\]$'
@@ -83,7 +83,7 @@ WAIT_GO='until [ -e "$0" ]; do sleep 0.05; done'
 	wait_output '^ready '
 	read -r _ inner child <"$CTR_OUT"
 	init=$(ctr_init_pid)
-	hint "COMMAND must be PID 1 inside (CLONE_NEWPID) while the grader sees it under its own pid; NSpid in /proc/PID/status lists the pid in each namespace, outermost first (man 5 proc)"
+	hint "COMMAND must be PID 1 inside (CLONE_NEWPID) while the grader sees it under its own pid; NSpid in /proc/PID/status lists the pid in each namespace, outermost first (proc(5))"
 	assert_equal "$inner" 1
 	assert_not_equal "$init" 1
 	run -0 grep '^NSpid:' "/proc/$init/status"
@@ -110,16 +110,31 @@ WAIT_GO='until [ -e "$0" ]; do sleep 0.05; done'
 # bats test_tags=points:3
 @test "ps inside lists only the container's processes" {
 	requires tool:ps
-	hint "/proc inside still shows the grader's processes: mount a new proc on /proc in the child, after it is in the new PID namespace (proc_remount, CLONE_NEWPID; man 7 pid_namespaces, '/proc and PID namespaces')"
+	hint "/proc inside still shows the grader's processes: mount a new proc on /proc in the child, after it is in the new PID namespace (proc_remount, CLONE_NEWPID; pid_namespaces(7), '/proc and PID namespaces')"
 	run -0 ctr run -- ps -e -o pid=
+	[[ $output =~ ^\ *1$ ]] || hint_proc
 	assert_output --regexp '^ *1$'
 	run -0 ctr run -- find /proc -maxdepth 1 -name '[0-9]*'
+	[ "$output" = /proc/1 ] || hint_proc
 	assert_output /proc/1
+}
+
+# hint_proc: the container's /proc lists more than COMMAND: tell the two causes apart. NSpid of
+# /proc/self/status, read inside, has two numbers ending in 1 when COMMAND is PID 1 of a new PID
+# namespace, even through the grader's proc; then only the fresh proc is missing.
+hint_proc() {
+	local nspid
+	nspid=$(ctr run -- grep '^NSpid:' /proc/self/status 2>/dev/null) || return 0
+	if [[ $nspid =~ ^NSpid:[[:space:]]+[0-9]+[[:space:]]+1$ ]]; then
+		hint "COMMAND is PID 1 of a new PID namespace, but its /proc is the grader's (it lists the grader's processes): mount a new proc on /proc from inside that namespace (proc_remount; pid_namespaces(7), '/proc and PID namespaces')"
+	else
+		hint "COMMAND is in the grader's PID namespace ('$nspid' has one number): pass CLONE_NEWPID to clone(2) (pid_clone_flags; pid_namespaces(7))"
+	fi
 }
 
 # bats test_tags=points:2
 @test "/proc/self inside is COMMAND itself" {
-	hint "/proc/self resolves in the PID namespace of the proc that was mounted: a proc mounted by the host names the global pid. Mount a fresh proc from inside the new PID namespace (proc_remount)"
+	hint "/proc/self resolves in the PID namespace of the proc that was mounted: a proc mounted by the host names the global pid. Mount a fresh proc from inside the new PID namespace (proc_remount; pid_namespaces(7), '/proc and PID namespaces')"
 	run -0 ctr run -- readlink /proc/self
 	assert_output 1
 	run -0 ctr run -- grep '^NSpid:' /proc/self/status
@@ -133,7 +148,7 @@ WAIT_GO='until [ -e "$0" ]; do sleep 0.05; done'
 	before=$(cat /proc/self/mountinfo)
 	ctr_bg run -- sh -c "echo ready; $WAIT_GO" "$GO"
 	wait_output '^ready$'
-	hint "a mount made in the container reached the grader: is CLONE_NEWNS in the clone flags, and is / made private with MS_REC|MS_PRIVATE before any mount (mounts_make_private)? On a host where / is shared, a new mount namespace is a peer of the old one (man 7 mount_namespaces, 'Shared subtrees')"
+	hint "a mount made in the container reached the grader: is CLONE_NEWNS in the clone flags, and is / made private with MS_REC|MS_PRIVATE before any mount (mounts_make_private)? On a host where / is shared, a new mount namespace is a peer of the old one (mount_namespaces(7), 'Shared subtrees')"
 	assert_equal "$(cat /proc/self/mountinfo)" "$before"
 	# Our own proc still shows us: a proc of the container's PID namespace would not.
 	[ -r "/proc/$$/status" ] || fail_with "/proc/$$ (the grader's shell) vanished from the grader's /proc while the container ran"
@@ -148,7 +163,7 @@ WAIT_GO='until [ -e "$0" ]; do sleep 0.05; done'
 # bats test_tags=points:3
 @test "what COMMAND leaves running dies when COMMAND exits" {
 	requires tool:pgrep
-	hint "processes of the container outlived COMMAND: when PID 1 of a PID namespace exits, the kernel kills every other process in it — but only if there is a new PID namespace (CLONE_NEWPID)"
+	hint "processes of the container outlived COMMAND: when PID 1 of a PID namespace exits, the kernel kills every other process in it — but only if there is a new PID namespace (CLONE_NEWPID; pid_namespaces(7))"
 	run -0 ctr run -- sh -c "'$LINGERER' >/dev/null 2>&1 </dev/null & '$LINGERER' >/dev/null 2>&1 </dev/null & echo started"
 	assert_output started
 	wait_for "the container's leftover processes to die" lingerers_are 0
@@ -164,7 +179,7 @@ WAIT_GO='until [ -e "$0" ]; do sleep 0.05; done'
 	wait_for "the container's two background processes" lingerers_are 2
 	kill -KILL "$CTR_PID"
 	ctr_wait
-	hint "the runtime's death kills COMMAND (PR_SET_PDEATHSIG), and COMMAND's death kills the rest only if COMMAND is PID 1 of its own PID namespace (CLONE_NEWPID; man 7 pid_namespaces)"
+	hint "the runtime's death kills COMMAND (PR_SET_PDEATHSIG), and COMMAND's death kills the rest only if COMMAND is PID 1 of its own PID namespace (CLONE_NEWPID; pid_namespaces(7))"
 	wait_for "COMMAND (pid $init) to die with the runtime" bash -c "! kill -0 $init 2>/dev/null"
 	wait_for "the container's other processes to die" lingerers_are 0
 }
@@ -179,7 +194,8 @@ WAIT_GO='until [ -e "$0" ]; do sleep 0.05; done'
 	wait_for "the container's background process" lingerers_are 1
 	kill -KILL "$init"
 	ctr_wait
-	hint "COMMAND killed by signal N gives 128 + N (container_wait), and the rest of the container dies with its PID 1 (CLONE_NEWPID)"
+	hint "COMMAND killed by signal N gives 128 + N (container_wait), and the rest of the container dies with its PID 1 (CLONE_NEWPID, pid_namespaces(7))"
+	hint_status "$status" 137 "$(cat "$CTR_OUT")"
 	assert_equal "$status" 137
 	wait_for "the container's other process to die" lingerers_are 0
 }
@@ -199,7 +215,8 @@ WAIT_GO='until [ -e "$0" ]; do sleep 0.05; done'
 	wait_output '^got-INT$'
 	kill -HUP "$CTR_PID"
 	ctr_wait
-	hint "the runtime forwards SIGINT, SIGTERM, SIGHUP and SIGQUIT to COMMAND; PID 1 gets only the signals it has a handler for, and a shell's trap is one (man 7 pid_namespaces, 'The namespace init process')"
+	hint "the runtime forwards SIGINT, SIGTERM, SIGHUP and SIGQUIT to COMMAND; PID 1 gets only the signals it has a handler for, and a shell's trap is one (pid_namespaces(7), 'The namespace init process')"
+	hint_status "$status" 4 "$(cat "$CTR_OUT")"
 	assert_equal "$status" 4
 	run grep -c '^got-HUP$' "$CTR_OUT"
 	assert_output 1

@@ -62,7 +62,7 @@ all_gone() {
 	mkfifo "$BATS_TEST_TMPDIR/go"
 	ctr_bg run -- sh -c "echo ready; read x < '$BATS_TEST_TMPDIR/go'"
 	wait_output '^ready$'
-	hint "create the cgroup in cgroup_create, and write the child's pid into cgroup.procs of each directory in cgroup_add (man 7 cgroups)"
+	hint "create the cgroup in cgroup_create, and write the child's pid into cgroup.procs of each directory in cgroup_add (cgroups(7))"
 	own_cgroups "$(ctr_init_pid)"
 	echo go >"$BATS_TEST_TMPDIR/go"
 	ctr_wait
@@ -78,7 +78,7 @@ all_gone() {
 	ctr_bg run -- sh -c "sleep 1000 & echo ready; read x < '$BATS_TEST_TMPDIR/go'; kill \$!"
 	wait_output '^ready$'
 	init=$(ctr_init_pid)
-	hint "a child inherits its parent's cgroups: move the container's first process before it runs COMMAND, and it takes all its descendants along"
+	hint "a child inherits its parent's cgroups: move the container's first process before it runs COMMAND, and it takes all its descendants along (cgroups(7), 'Creating cgroups and moving processes')"
 	own_cgroups "$init"
 	kid=$(_children "$init" | awk '{print $1}')
 	[ -n "$kid" ] || fail_with "COMMAND (pid $init) has no child, though it started sleep"
@@ -91,7 +91,7 @@ all_gone() {
 @test "the very first instructions of COMMAND run in the container's cgroup" {
 	local rootfs_arg c out
 	requires rootfs
-	hint "the child must be in the cgroup before it is released to exec COMMAND: cgroup_add runs in the parent while the child waits on the release pipe"
+	hint "the child must be in the cgroup before it is released to exec COMMAND: cgroup_add runs in the parent while the child waits on the release pipe (cgroups(7), pipe(2))"
 	for rootfs_arg in "" "--rootfs=$ROOTFS"; do
 		run -0 ctr run ${rootfs_arg:+"$rootfs_arg"} -- cat /proc/self/cgroup
 		out=$output
@@ -111,7 +111,7 @@ all_gone() {
 	wait_output '^ready$'
 	ctr_bg run -- sh -c "echo ready; read x < '$BATS_TEST_TMPDIR/go'"
 	b=$CTR_PID
-	hint "name each container's cgroup after the name cgroup_create is given (unique per runtime): a fixed name makes the second mkdir fail with EEXIST"
+	hint "name each container's cgroup after the name cgroup_create is given (unique per runtime): a fixed name makes the second mkdir fail with EEXIST (mkdir(2))"
 	wait_output '^ready$'
 	assert_not_equal "$(cat "/proc/$(ctr_init_pid "$a")/cgroup")" \
 		"$(cat "/proc/$(ctr_init_pid "$b")/cgroup")"
@@ -126,7 +126,7 @@ all_gone() {
 @test "--pids-limit 20: a fork bomb inside is stopped by EAGAIN at 20 tasks" {
 	local forks
 	requires rootfs
-	hint "write the limit to pids.max in the container's cgroup (v1: in the pids hierarchy), and move the child in before it runs (man 7 cgroups: 'pids')"
+	hint "write the limit to pids.max in the container's cgroup (v1: in the pids hierarchy), and move the child in before it runs (cgroups(7): 'pids')"
 	run -0 ctr run --rootfs "$ROOTFS" --pids-limit 20 -- probe-forkbomb
 	assert_output --regexp '^forks=[0-9]+ eagain=1 errno=EAGAIN$'
 	forks=$(sed -n 's/^forks=\([0-9]*\).*/\1/p' <<<"$output")
@@ -144,16 +144,16 @@ all_gone() {
 	wait_output '^forks='
 	own_cgroups "$(ctr_init_pid)"
 	dir=${CG_DIRS[0]}
-	hint "pids.max must be set before the first process of the container can fork"
+	hint "pids.max must be set before the first process of the container can fork (cgroups(7): the pids controller)"
 	for _ in $(seq 20); do
 		n=$(grep -c . "$dir/cgroup.procs")
 		[ "$n" -le 20 ] || fail_with "$n processes in the container's cgroup $dir with --pids-limit 20"
 	done
-	hint "the grader could not fork while the container was at its limit: was the limit set on the grader's cgroup instead of the container's?"
+	hint "the grader could not fork while the container was at its limit: was the limit set on the grader's cgroup instead of the container's? (cgroups(7))"
 	run -0 sh -c 'true & wait'
 	kill -TERM "$CTR_PID"
 	ctr_wait
-	hint "SIGTERM sent to the runtime must reach COMMAND, and the cgroup must go when the container ends"
+	hint "SIGTERM sent to the runtime must reach COMMAND, and the cgroup must go when the container ends (sigaction(2), rmdir(2))"
 	assert_equal "$status" 0
 	all_gone
 }
@@ -163,16 +163,17 @@ all_gone() {
 # bats test_tags=points:3
 @test "--memory 32M: a process that touches 64 MiB is OOM-killed (137)" {
 	requires rootfs
-	hint "write the limit to memory.max (v2) or memory.limit_in_bytes (v1) of the container's cgroup; 137 is 128 + SIGKILL, the OOM killer's signal"
+	hint "write the limit to memory.max (v2) or memory.limit_in_bytes (v1) of the container's cgroup; 137 is 128 + SIGKILL, the OOM killer's signal (cgroups(7))"
 	run ctr run --rootfs "$ROOTFS" --memory 32M -- probe-mem 64
 	refute_output --partial "touched=64"
+	hint_status "$status" 137 "$output"
 	assert_equal "$status" 137
 }
 
 # bats test_tags=points:2
 @test "--memory 32M: a process that touches 16 MiB runs to the end" {
 	requires rootfs
-	hint "the limit is in bytes: 32M is 33554432 (a unit mistake makes it far too small)"
+	hint "the limit is in bytes: 32M is 33554432 (a unit mistake makes it far too small; cgroups(7))"
 	run -0 ctr run --rootfs "$ROOTFS" --memory 32M -- probe-mem 16
 	assert_output "touched=16"
 }
@@ -185,7 +186,7 @@ all_gone() {
 	wait_output '^ready$'
 	own_cgroups "$(ctr_init_pid)"
 	dir=${CG_DIRS[1]}
-	hint "v2: write 0 to memory.swap.max; v1: write the limit to memory.memsw.limit_in_bytes too, after memory.limit_in_bytes"
+	hint "v2: write 0 to memory.swap.max; v1: write the limit to memory.memsw.limit_in_bytes too, after memory.limit_in_bytes (cgroups(7))"
 	if [ -e "$dir/memory.swap.max" ]; then
 		assert_equal "$(cat "$dir/memory.swap.max")" 0
 	elif [ -e "$dir/memory.memsw.limit_in_bytes" ]; then
@@ -210,7 +211,8 @@ all_gone() {
 	own_cgroups "$(ctr_init_pid)"
 	echo go >"$BATS_TEST_TMPDIR/go"
 	ctr_wait
-	hint "an OOM kill is 128 + 9, and the cgroup is removed as after any other end"
+	hint "an OOM kill is 128 + 9, and the cgroup is removed as after any other end (rmdir(2) once the cgroup is empty)"
+	hint_status "$status" 137 "$(cat "$CTR_OUT")"
 	assert_equal "$status" 137
 	all_gone
 }
@@ -259,7 +261,7 @@ cpu_bandwidth() {
 # bats test_tags=points:3
 @test "--cpus 0.25: a quota of 25000 us per 100000 us holds a busy loop to at most 0.40 of a CPU" {
 	requires rootfs
-	hint "v2: write '25000 100000' to cpu.max; v1: 100000 to cpu.cfs_period_us, then 25000 to cpu.cfs_quota_us, in the container's own cpu cgroup (Documentation/scheduler/sched-bwc.rst)"
+	hint "v2: write '25000 100000' to cpu.max; v1: 100000 to cpu.cfs_period_us, then 25000 to cpu.cfs_quota_us, in the container's own cpu cgroup (Documentation/scheduler/sched-bwc.rst; cgroups(7))"
 	burn --cpus 0.25
 	[ "$CPU_DIR" != "$(cgroup_dir $$ cpu)" ] ||
 		fail_with "the container ran in the grader's own cpu cgroup $CPU_DIR: it got no cpu cgroup of its own"
@@ -271,7 +273,7 @@ cpu_bandwidth() {
 # bats test_tags=points:1
 @test "without --cpus a busy loop is not throttled" {
 	requires rootfs
-	hint "write a CPU quota only when --cpus is given"
+	hint "write a CPU quota only when --cpus is given (cgroups(7))"
 	burn
 	[ "${THROTTLED:-0}" -eq 0 ] ||
 		fail_with "without --cpus the kernel throttled the container $THROTTLED times (nr_throttled in $CPU_DIR/cpu.stat, bandwidth $BANDWIDTH; ratio $RATIO)"
@@ -308,12 +310,15 @@ cgroup_tree() {
 @test "a failed start leaves no cgroup behind (127, 126, missing rootfs)" {
 	echo "just text" >"$BATS_TEST_TMPDIR/not-executable"
 	chmod 644 "$BATS_TEST_TMPDIR/not-executable"
-	hint "on every failure path, cgroup_destroy must remove what cgroup_create made (the teardown checks the cgroup tree)"
+	hint "on every failure path, cgroup_destroy must remove what cgroup_create made (the teardown checks the cgroup tree; rmdir(2))"
 	run ctr run --pids-limit 5 --memory 16M --cpus 0.5 -- no-such-command-xyz
+	hint_status "$status" 127 "$output"
 	assert_equal "$status" 127
 	run ctr run --pids-limit 5 --memory 16M --cpus 0.5 -- "$BATS_TEST_TMPDIR/not-executable"
+	hint_status "$status" 126 "$output"
 	assert_equal "$status" 126
 	run ctr run --rootfs /nonexistent-rootfs --pids-limit 5 -- true
+	hint_status "$status" 125 "$output"
 	assert_equal "$status" 125
 	# The hygiene check in teardown compares the whole cgroup tree with the one before the test.
 }
@@ -321,7 +326,7 @@ cgroup_tree() {
 # bats test_tags=points:2
 @test "bad limits exit 125 with one 'container: ' line: --memory 12Q/1K, --cpus 0/abc, --pids-limit 0" {
 	local bad
-	hint "refuse bad values before anything is created; --memory is at least 4M, --cpus above 0, --pids-limit at least 1 (the contract)"
+	hint "refuse bad values before anything is created; --memory is at least 4M, --cpus above 0, --pids-limit at least 1 (the contract; strtoul(3))"
 	for bad in "--memory 12Q" "--memory 1K" "--memory -4M" "--cpus 0" "--cpus abc" "--cpus -1" \
 		"--pids-limit 0" "--pids-limit -3" "--pids-limit x"; do
 		# shellcheck disable=SC2086 # option and value, split on purpose

@@ -92,7 +92,7 @@ expect_refused() {
 
 # bats test_tags=points:2
 @test "the container has a network namespace of its own" {
-	hint "the container shares the host's network namespace: add CLONE_NEWNET to the clone flags (net_clone_flags; man 7 network_namespaces)"
+	hint "the container shares the host's network namespace: add CLONE_NEWNET to the clone flags (net_clone_flags; network_namespaces(7))"
 	run -0 ctr run --rootfs "$ROOTFS" -- readlink /proc/self/ns/net
 	assert_output --regexp '^net:\[[0-9]+\]$'
 	refute_output "$(readlink /proc/self/ns/net)"
@@ -104,14 +104,14 @@ expect_refused() {
 	# The sandbox has only lo: give "the host" a link of its own that must not show inside.
 	ip link add cl-test2a type veth peer name cl-test2b
 	_TEST_LINKS+=(cl-test2a)
-	hint "the host's links are visible inside: the container must get a new network namespace, which holds only lo (CLONE_NEWNET; man 7 network_namespaces); and without --net nothing is added to it"
+	hint "the host's links are visible inside: the container must get a new network namespace, which holds only lo (CLONE_NEWNET; network_namespaces(7)); and without --net nothing is added to it"
 	run -0 ctr run --rootfs "$ROOTFS" -- ip -o link show
 	assert_equal "$(awk -F': ' '{print $2}' <<<"$output" | cut -d@ -f1 | tr '\n' ' ')" "lo "
 }
 
 # bats test_tags=points:2
 @test "without --net, lo is up inside: 127.0.0.1 answers ping" {
-	hint "a new namespace's lo starts DOWN, and until it is up even 127.0.0.1 is unreachable: bring lo up in net_setup_container (IFF_UP with rtnl_link_change; man 7 netdevice)"
+	hint "a new namespace's lo starts DOWN, and until it is up even 127.0.0.1 is unreachable: bring lo up in net_setup_container (IFF_UP with rtnl_link_change; netdevice(7))"
 	run -0 ctr run --rootfs "$ROOTFS" -- sh -c 'readlink /proc/self/ns/net; ip -o link show lo'
 	[ "${lines[0]}" != "$(readlink /proc/self/ns/net)" ] ||
 		fail_with "the container shares the grader's network namespace (and its lo): add CLONE_NEWNET to the clone flags"
@@ -125,7 +125,7 @@ expect_refused() {
 # bats test_tags=points:3
 @test "--net: eth0 inside has the address and is up" {
 	requires sandbox
-	hint "inside the container (net_setup_container): bring eth0 up (rtnl_link_change with IFF_UP) and give it cfg->net.addr/prefix (rtnl_addr_add); the peer of the veth must be named eth0 and created in the child's namespace (rtnl_link_set_ns_pid)"
+	hint "inside the container (net_setup_container): bring eth0 up (rtnl_link_change with IFF_UP) and give it cfg->net.addr/prefix (rtnl_addr_add); the peer of the veth must be named eth0 and created in the child's namespace (rtnl_link_set_ns_pid; veth(4), rtnetlink(7))"
 	run -0 ctr run --rootfs "$ROOTFS" --net 10.205.5.2/24 -- sh -c 'ip -o -4 addr show dev eth0; ip -o link show dev eth0'
 	assert_line --regexp '^[0-9]+: eth0 +inet 10\.205\.5\.2/24 '
 	assert_line --regexp '^[0-9]+: eth0(@[^:]*)?: <([^>]*,)?UP(,[^>]*)?>'
@@ -137,7 +137,7 @@ expect_refused() {
 	# An address of the host's outside the container's subnet: reachable only through the route.
 	ip addr add 10.205.99.1/32 dev lo
 	_LO_ADDRS+=(10.205.99.1/32)
-	hint "add a default route in the container: destination 0.0.0.0/0, gateway cfg->net.host_addr, via eth0 (rtnl_route_add; man 8 ip-route) — after eth0 is up with its address"
+	hint "add a default route in the container: destination 0.0.0.0/0, gateway cfg->net.host_addr, via eth0 (rtnl_route_add; ip-route(8)) — after eth0 is up with its address"
 	run -0 ctr run --rootfs "$ROOTFS" --net 10.205.6.2/24 -- sh -c 'ip route show; ping -c1 -W2 10.205.99.1 >/dev/null && echo reached'
 	assert_line --regexp '^default via 10\.205\.6\.1 dev eth0'
 	assert_line reached
@@ -149,7 +149,7 @@ expect_refused() {
 	local hif
 	start_ctr 10.205.7.2/24
 	hif=$(host_if_with 10.205.7.1)
-	hint "the host end (net_setup_host) gets the subnet's first usable address, cfg->net.host_addr (10.205.7.1 for 10.205.7.2/24), with the same prefix, and must be brought up"
+	hint "the host end (net_setup_host) gets the subnet's first usable address, cfg->net.host_addr (10.205.7.1 for 10.205.7.2/24), with the same prefix, and must be brought up (rtnetlink(7))"
 	[ -n "$hif" ] || fail_with "no interface on the host has 10.205.7.1 while the container runs; the host's IPv4 addresses: $(ip -o -4 addr show | awk '{print $2, $4}' | tr '\n' ' ')"
 	run -0 ip -o -4 addr show dev "$hif"
 	assert_output --partial "inet 10.205.7.1/24 "
@@ -161,7 +161,7 @@ expect_refused() {
 # bats test_tags=points:2
 @test "--net: the container pings the host end" {
 	requires sandbox
-	hint "both ends must be up with their addresses: eth0 inside (net_setup_container), the host end outside (net_setup_host)"
+	hint "both ends must be up with their addresses: eth0 inside (net_setup_container), the host end outside (net_setup_host; veth(4))"
 	run ctr run --rootfs "$ROOTFS" --net 10.205.8.2/24 -- ping -c1 -W2 10.205.8.1
 	assert_success
 }
@@ -170,7 +170,7 @@ expect_refused() {
 @test "--net: the host pings the container" {
 	requires sandbox
 	start_ctr 10.205.9.2/24
-	hint "both ends must be up with their addresses: eth0 inside (net_setup_container), the host end outside (net_setup_host)"
+	hint "both ends must be up with their addresses: eth0 inside (net_setup_container), the host end outside (net_setup_host; veth(4))"
 	wait_for "10.205.9.2 to answer ping from the host" ping -c1 -W1 10.205.9.2
 	stop_ctr
 	assert_equal "$status" 0
@@ -181,7 +181,7 @@ expect_refused() {
 	requires sandbox tool:busybox
 	ctr_bg run --rootfs "$ROOTFS" --net 10.205.10.2/24 -- \
 		sh -c 'trap "exit 0" TERM; httpd -f -p 8080 -h /etc & wait'
-	hint "TCP must flow from the host to eth0 inside and back: both ends up, addresses on both, the route inside"
+	hint "TCP must flow from the host to eth0 inside and back: both ends up, addresses on both, the route inside (veth(4), ip-route(8))"
 	wait_for "the container's httpd at 10.205.10.2:8080 to serve /container-lab-rootfs" \
 		http_has 10.205.10.2 8080 container-lab-rootfs container-lab-rootfs-marker
 	stop_ctr
@@ -197,7 +197,7 @@ expect_refused() {
 	busybox httpd -f -p 8080 -h "$BATS_TEST_TMPDIR/www" 3>&- &
 	_SERVERS+=($!)
 	wait_for "the host's httpd to listen on port 8080" http_has 127.0.0.1 8080 token "$token"
-	hint "TCP must flow from eth0 inside to the host end and back: both ends up, addresses on both"
+	hint "TCP must flow from eth0 inside to the host end and back: both ends up, addresses on both (veth(4))"
 	run -0 ctr run --rootfs "$ROOTFS" --net 10.205.11.2/24 -- \
 		sh -c 'printf "GET /token HTTP/1.0\r\n\r\n" | nc -w 5 10.205.11.1 8080'
 	assert_line "$token"
@@ -213,7 +213,7 @@ expect_refused() {
 	b=$CTR_PID
 	init_a=$(ctr_init_pid "$a")
 	init_b=$(ctr_init_pid "$b")
-	hint "each container needs its own veth pair with a host end of its own (a name unique to this runtime, at most 15 characters), created in its own namespace"
+	hint "each container needs its own veth pair with a host end of its own (a name unique to this runtime, at most 15 characters), created in its own namespace (veth(4); IFNAMSIZ in netdevice(7))"
 	wait_for "10.205.12.2 to answer ping" ping -c1 -W1 10.205.12.2
 	wait_for "10.205.13.2 to answer ping" ping -c1 -W1 10.205.13.2
 	# Look into each container's namespace from here (nsenter), now that both pairs exist.
@@ -242,7 +242,7 @@ expect_refused() {
 	[ -n "$hif" ] || fail_with "no interface on the host has 10.205.14.1 while the container runs (net_setup_host gives the host end the subnet's first address)"
 	stop_ctr
 	assert_equal "$status" 0
-	hint "delete the host end yourself in net_teardown (rtnl_link_delete): the kernel deletes the pair only when the container's namespace dies, which is later (a kernel workqueue), or never while something holds the namespace"
+	hint "delete the host end yourself in net_teardown (rtnl_link_delete): the kernel deletes the pair only when the container's namespace dies, which is later (a kernel workqueue), or never while something holds the namespace (veth(4), network_namespaces(7))"
 	run links
 	refute_line "$hif"
 }
@@ -257,7 +257,7 @@ expect_refused() {
 	[ -n "$hif" ] || fail_with "no interface on the host has 10.205.15.1 while the container runs (net_setup_host gives the host end the subnet's first address)"
 	kill -KILL "$CTR_PID"
 	ctr_wait
-	hint "a SIGKILLed runtime cannot clean up; the core's cleanup guard calls net_teardown for it, which must delete the host end named in st->host_if (written before the pair is made)"
+	hint "a SIGKILLed runtime cannot clean up; the core's cleanup guard calls net_teardown for it, which must delete the host end named in st->host_if (written before the pair is made; veth(4))"
 	wait_for "the host end $hif to be deleted" sh -c "! ip link show dev '$hif' >/dev/null 2>&1"
 }
 
@@ -274,7 +274,7 @@ expect_refused() {
 		for x in "${_NS_FDS[@]}"; do eval "exec $x<&-"; done
 		_NS_FDS=()
 	}
-	hint "a runtime killed between creating the veth and exec must still have the host end deleted: the cleanup guard must exist before the pair is made, and net_setup_host write the name into st->host_if BEFORE rtnl_link_add (after it is too late for a SIGKILL in between)"
+	hint "a runtime killed between creating the veth and exec must still have the host end deleted: the cleanup guard must exist before the pair is made, and net_setup_host write the name into st->host_if BEFORE rtnl_link_add (after it is too late for a SIGKILL in between; veth(4))"
 	startup_kill links run --net 10.205.19.2/24
 }
 
@@ -284,7 +284,7 @@ expect_refused() {
 	local before
 	before=$(links)
 	run -127 ctr run --rootfs "$ROOTFS" --net 10.205.16.2/24 -- /no-such-command
-	hint "on every failure path the runtime's teardown runs net_teardown, which must delete the host end at once (the kernel's own cleanup of the namespace comes later)"
+	hint "on every failure path the runtime's teardown runs net_teardown, which must delete the host end at once (the kernel's own cleanup of the namespace comes later; veth(4))"
 	assert_equal "$(links)" "$before"
 }
 
@@ -293,7 +293,7 @@ expect_refused() {
 # bats test_tags=points:1
 @test "bad --net values exit 125 with one 'container: ' line and create nothing" {
 	local bad
-	hint "--net takes A.B.C.D/P with 8 <= P <= 30 (the contract); stages/core/config.c checks it before anything is created"
+	hint "--net takes A.B.C.D/P with 8 <= P <= 30 (the contract); stages/core/config.c checks it before anything is created (inet_pton(3))"
 	for bad in 10.205.17.2 300.1.1.1/24 10.205.17.2/33 10.205.17.2/31 10.205.17.2/7 "" net/24; do
 		expect_refused run --rootfs "$ROOTFS" --net "$bad" -- true
 	done
@@ -305,6 +305,6 @@ expect_refused() {
 	ip link add cl-test18a type veth peer name cl-test18b
 	_TEST_LINKS+=(cl-test18a)
 	ip addr add 10.205.18.1/24 dev cl-test18a
-	hint "before creating anything, net_setup_host must refuse a subnet whose host address an interface already has (rtnl_addr_alloc_cache, walk the addresses) and say so"
+	hint "before creating anything, net_setup_host must refuse a subnet whose host address an interface already has (rtnl_addr_alloc_cache, walk the addresses) and say so (rtnetlink(7))"
 	expect_refused run --rootfs "$ROOTFS" --net 10.205.18.2/24 -- true
 }

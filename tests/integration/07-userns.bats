@@ -104,14 +104,14 @@ rootless_refused() {
 
 # bats test_tags=points:3
 @test "a user who is not root gets a container, and is root in it: id -u is 0" {
-	hint "rootless: clone(2) with CLONE_NEWUSER together with the other namespaces, and write the maps from the parent before the child goes on; the 'must run as root' check belongs to stages 1-6 only (man 7 user_namespaces)"
+	hint "rootless: clone(2) with CLONE_NEWUSER together with the other namespaces, and write the maps from the parent before the child goes on; the 'must run as root' check belongs to stages 1-6 only (user_namespaces(7))"
 	run -0 rctr run --rootfs "$RFS" -- sh -c 'id -u; id -g'
 	assert_output $'0\n0'
 }
 
 # bats test_tags=points:3
 @test "uid_map is '0 UID 1', gid_map '0 GID 1', setgroups 'deny'" {
-	hint "write '0 UID 1' to /proc/PID/uid_map, 'deny' to /proc/PID/setgroups, then '0 GID 1' to /proc/PID/gid_map, with UID and GID the runtime's own (man 7 user_namespaces: 'Defining user and group ID mappings', and why setgroups comes first: CVE-2014-8989)"
+	hint "write '0 UID 1' to /proc/PID/uid_map, 'deny' to /proc/PID/setgroups, then '0 GID 1' to /proc/PID/gid_map, with UID and GID the runtime's own (user_namespaces(7): 'Defining user and group ID mappings', and why setgroups comes first: CVE-2014-8989)"
 	run -0 rctr run --rootfs "$RFS" -- sh -c 'cat /proc/self/uid_map /proc/self/gid_map /proc/self/setgroups'
 	assert_equal "$(awk '{$1 = $1; print}' <<<"$output")" "0 $RUID 1
 0 $RUID 1
@@ -122,7 +122,7 @@ deny"
 @test "every other namespace of the container is owned by its user namespace" {
 	local init userns ns t owner bad=""
 	requires tool:lsns
-	hint "create the user namespace first: in the same clone(2) as the others (the kernel makes it first), or before them; a namespace created before it stays owned by the host's (man 2 ioctl_ns: NS_GET_USERNS)"
+	hint "create the user namespace first: in the same clone(2) as the others (the kernel makes it first), or before them; a namespace created before it stays owned by the host's (ioctl_ns(2): NS_GET_USERNS)"
 	rctr_bg run --rootfs "$RFS" -- sleep 1000
 	init=$(ctr_init_pid)
 	userns=$(stat -Lc %i "/proc/$init/ns/user")
@@ -138,7 +138,7 @@ deny"
 
 # bats test_tags=points:2
 @test "files the container makes belong to the user on the host; its own files are root's inside" {
-	hint "with uid_map '0 UID 1' root inside is UID on the host: nothing to do but map (no chown)"
+	hint "with uid_map '0 UID 1' root inside is UID on the host: nothing to do but map (no chown; user_namespaces(7), 'User and group ID mappings')"
 	rm -f "$RFS/root/made-inside"
 	run -0 rctr run --rootfs "$RFS" -- sh -c 'echo made > /root/made-inside; stat -c "%u:%g" /etc/passwd'
 	assert_output "0:0"
@@ -149,15 +149,15 @@ deny"
 
 # bats test_tags=points:3
 @test "rootless: the hostname, PID 1, a fresh /proc, pivot_root" {
-	hint "rootless, the child does what stages 1-3 did, after the maps are written; in a user namespace proc and sysfs can only be mounted while the host's are visible (mount_too_revealing): make them before pivot_root, attach them after"
+	hint "rootless, the child does what stages 1-3 did, after the maps are written; in a user namespace proc and sysfs can only be mounted while the host's are visible (mount_too_revealing): make them before pivot_root, attach them after (user_namespaces(7))"
 	run -0 rctr run --hostname rootless-box --rootfs "$RFS" -- sh -c 'hostname; echo $$; ls /proc | grep -c "^[0-9]"; [ -f /etc/container-lab-rootfs ] && [ ! -e "'"$RDIR"'" ] && echo marker; awk "\$5 == \"/sys\" { print \$6 }" /proc/self/mountinfo | cut -d, -f1'
 	assert_equal "${lines[0]}" rootless-box
 	assert_equal "${lines[1]}" 1
 	# sh and ls, and maybe grep: a /proc of the container's own PID namespace.
 	[ "${lines[2]}" -le 3 ] || fail_with "/proc inside shows ${lines[2]} processes: not a fresh proc of the container's PID namespace"
-	hint "pivot_root into the rootfs and unmount the old root: the grader's scratch directory must not be reachable"
+	hint "pivot_root into the rootfs and unmount the old root: the grader's scratch directory must not be reachable (pivot_root(2))"
 	assert_equal "${lines[3]}" marker
-	hint "sysfs must be mounted read-only, rootless too"
+	hint "sysfs must be mounted read-only, rootless too (mount(2))"
 	assert_equal "${lines[4]}" ro
 }
 
@@ -179,7 +179,7 @@ deny"
 
 # bats test_tags=points:3
 @test "rootless: the stage 6 capability sets, no_new_privs and the seccomp filter hold" {
-	hint "stage 6 is done in the child exactly as with root: the sets are relative to the container's user namespace"
+	hint "stage 6 is done in the child exactly as with root: the sets are relative to the container's user namespace (capabilities(7), user_namespaces(7))"
 	run -0 rctr run --rootfs "$RFS" -- cat /proc/self/status
 	assert_equal "$(awk '/^(CapBnd|CapEff|CapPrm|CapInh|CapAmb|NoNewPrivs|Seccomp):/ { printf "%s %s\n", $1, $2 }' <<<"$output")" \
 		"CapInh: 0000000000000000
@@ -198,7 +198,7 @@ Seccomp: 2"
 	local victim=$RDIR/root-owned
 	echo original >"$victim"
 	chmod 644 "$victim"
-	hint "the container's root is the user on the host: its capabilities work only over what its user namespace owns (ns_capable(), not capable()); if this fails, the container was not in a user namespace at all"
+	hint "the container's root is the user on the host: its capabilities work only over what its user namespace owns (ns_capable(), not capable()); if this fails, the container was not in a user namespace at all (user_namespaces(7), 'Capabilities')"
 	run rctr run -- sh -c "echo changed > $victim; cat /etc/shadow"
 	assert_equal "$(cat "$victim")" original
 	refute_output --partial 'root:'
@@ -213,7 +213,7 @@ Seccomp: 2"
 	sleep 1000 3>&- &
 	victim=$!
 	_BG_PIDS+=("$victim")
-	hint "the container's processes must be in their own PID and user namespaces"
+	hint "the container's processes must be in their own PID and user namespaces (user_namespaces(7), pid_namespaces(7))"
 	run rctr run -- kill -0 "$victim"
 	[ "$status" != 0 ] || fail_with "kill -0 $victim (a root process of the host) succeeded from inside"
 	kill -0 "$victim"
@@ -223,7 +223,7 @@ Seccomp: 2"
 
 # bats test_tags=points:2
 @test "rootless --net: 125 and a message that says it needs root; nothing made" {
-	hint "refuse --net before anything is created: the host end of the veth would be in the host's network namespace, which the user cannot change"
+	hint "refuse --net before anything is created: the host end of the veth would be in the host's network namespace, which the user cannot change (network_namespaces(7), user_namespaces(7))"
 	REFUSAL='root'
 	rootless_refused run --net 10.200.77.2/24 -- true
 }
@@ -231,13 +231,13 @@ Seccomp: 2"
 # bats test_tags=points:3
 @test "rootless limits without a cgroup the user may write: 125, and the message names delegation" {
 	local opt
-	hint "rootless, a limit needs a cgroup the user may write (delegated); none: refuse, never drop the limit silently (the contract, stage 7)"
+	hint "rootless, a limit needs a cgroup the user may write (delegated); none: refuse, never drop the limit silently (the contract, stage 7; cgroups(7), 'Cgroups v2 delegation')"
 	REFUSAL='[Dd]elegat'
 	for opt in "--pids-limit 5" "--memory 64M" "--cpus 0.5"; do
 		# shellcheck disable=SC2086 # split the option from its value on purpose
 		rootless_refused run --rootfs "$RFS" $opt -- true
 	done
-	hint "without a limit the container needs no cgroup: rootless, it runs"
+	hint "without a limit the container needs no cgroup: rootless, it runs (cgroups(7))"
 	run -0 rctr run --rootfs "$RFS" -- true
 }
 
@@ -286,7 +286,7 @@ in_delegated() {
 # bats test_tags=points:4
 @test "rootless limits in a delegated cgroup: --pids-limit 20 stops a fork bomb" {
 	local forks d
-	hint "rootless, make the container's cgroup in the cgroup above the runtime's own when the user may write it (/proc/self/cgroup; on v2 enable the controllers in its cgroup.subtree_control), and write the limits there"
+	hint "rootless, make the container's cgroup in the cgroup above the runtime's own when the user may write it (/proc/self/cgroup; on v2 enable the controllers in its cgroup.subtree_control), and write the limits there (cgroups(7), 'Cgroups v2 delegation')"
 	delegate
 	run -0 in_delegated timeout 30 setpriv --reuid="$RUID" --regid="$RUID" --clear-groups -- \
 		"$CONTAINER" run --rootfs "$RFS" --pids-limit 20 -- probe-forkbomb
@@ -294,7 +294,7 @@ in_delegated() {
 	forks=$(sed -n 's/^forks=\([0-9]*\).*/\1/p' <<<"$output")
 	[ "$forks" -le 19 ] && [ "$forks" -ge 15 ] ||
 		fail_with "the probe made $forks children besides itself; with --pids-limit 20 it should make 19 (at most 20 tasks)"
-	hint "the container's cgroup must be removed when it ends, rootless too"
+	hint "the container's cgroup must be removed when it ends, rootless too (rmdir(2))"
 	for d in "${DELEGATED[@]}"; do
 		assert_equal "$(find "$d" -mindepth 1 -type d)" "$d/run"
 	done
@@ -302,7 +302,7 @@ in_delegated() {
 
 # bats test_tags=points:2
 @test "rootless limits in a delegated cgroup: --memory 32M OOM-kills (137)" {
-	hint "rootless, the memory limit goes into the container's cgroup under the delegated one, as with root"
+	hint "rootless, the memory limit goes into the container's cgroup under the delegated one, as with root (cgroups(7))"
 	delegate
 	run in_delegated timeout 30 setpriv --reuid="$RUID" --regid="$RUID" --clear-groups -- \
 		"$CONTAINER" run --rootfs "$RFS" --memory 32M -- probe-mem 64
@@ -312,7 +312,7 @@ in_delegated() {
 # bats test_tags=points:2
 @test "rootless, SIGKILL to the runtime: the container and its delegated cgroup are gone" {
 	local d
-	hint "rootless too, the container dies with the runtime (PR_SET_PDEATHSIG) and its cgroup is removed by whatever cleans up after a killed runtime; the user may rmdir what it created"
+	hint "rootless too, the container dies with the runtime (PR_SET_PDEATHSIG) and its cgroup is removed by whatever cleans up after a killed runtime; the user may rmdir what it created (prctl(2))"
 	delegate
 	_log_cmd run --rootfs "$RFS" --pids-limit 20 -- sleep 1000
 	sh -c "$_IN_DELEGATED" sh "${DELEGATED[@]}" -- setpriv --reuid="$RUID" --regid="$RUID" \

@@ -67,7 +67,7 @@ STATE_DIRS=(/tmp /var/tmp /run /dev/shm /var/lib /srv /mnt /home /opt)
 # bats test_tags=points:3
 @test "the layers stack in order: the top one wins, a file only in the base is visible" {
 	local l
-	hint "mount overlayfs with lowerdir=TOP:...:BASE — overlayfs looks a name up from the left, so the first --image layer must come first (Documentation/filesystems/overlayfs.rst, 'Multiple lower layers')"
+	hint "mount overlayfs with lowerdir=TOP:...:BASE — overlayfs looks a name up from the left, so the first --image layer must come first (Documentation/filesystems/overlayfs.rst, 'Multiple lower layers'; mount(8), 'Mount options for overlay')"
 	run -0 ctr run --image "$IMAGE" -- sh -c 'cat /etc/container-lab-image /etc/container-lab-rootfs; grep ^ID= /etc/os-release; cat /srv/www/index.html | grep -c "app layer"'
 	assert_output "$(printf '%s\n' container-lab-image-app container-lab-rootfs-marker ID=container-lab-app 2)"
 	# Three layers of our own, in both orders: the same name in each, and one file only in each.
@@ -86,7 +86,7 @@ STATE_DIRS=(/tmp /var/tmp /run /dev/shm /var/lib /srv /mnt /home /opt)
 # bats test_tags=points:2
 @test "/ inside is an overlay, and the grader's root is gone" {
 	fresh_image
-	hint "mount the overlay before stage 3's pivot_root and make it the new root: pivot_root into the merged directory, then unmount the old root as with --rootfs"
+	hint "mount the overlay before stage 3's pivot_root and make it the new root: pivot_root into the merged directory, then unmount the old root as with --rootfs (pivot_root(2))"
 	run -0 ctr run --image "$IMG" -- cat /proc/self/mountinfo
 	assert_equal "$(mount_type /)" overlay
 	check_old_root_gone --image "$IMG"
@@ -99,7 +99,7 @@ STATE_DIRS=(/tmp /var/tmp /run /dev/shm /var/lib /srv /mnt /home /opt)
 	fresh_image
 	app_before=$(layer_sum "$APP")
 	base_before=$(layer_sum "$BASE")
-	hint "every write must land in the container's writable layer (upperdir), never in a --image layer: the layers are lowerdirs, which overlayfs never writes (copy-up on first write)"
+	hint "every write must land in the container's writable layer (upperdir), never in a --image layer: the layers are lowerdirs, which overlayfs never writes (copy-up on first write; mount(8), 'Mount options for overlay')"
 	run -0 ctr run --image "$IMG" -- sh -c '
 		echo new >/new-file && mkdir -p /new/dir &&
 		echo changed >>/etc/os-release && echo changed >>/etc/hosts &&
@@ -120,7 +120,7 @@ STATE_DIRS=(/tmp /var/tmp /run /dev/shm /var/lib /srv /mnt /home /opt)
 	fresh_image
 	mkdir "$up"
 	base_before=$(layer_sum "$BASE")
-	hint "with --upper DIR, upperdir=DIR/upper and workdir=DIR/work (mkdir them; overlayfs needs both on one filesystem); overlayfs itself writes the whiteout (a character device 0:0) when a lower file is deleted"
+	hint "with --upper DIR, upperdir=DIR/upper and workdir=DIR/work (mkdir them; overlayfs needs both on one filesystem); overlayfs itself writes the whiteout (a character device 0:0) when a lower file is deleted (mount(8))"
 	run -0 ctr run --image "$IMG" --upper "$up" -- sh -c \
 		'rm /etc/passwd; echo new >/new-file; echo changed >>/etc/hosts; [ -e /etc/passwd ] || echo passwd-gone'
 	assert_output passwd-gone
@@ -136,7 +136,7 @@ STATE_DIRS=(/tmp /var/tmp /run /dev/shm /var/lib /srv /mnt /home /opt)
 # bats test_tags=points:1
 @test "a directory deleted and made again inside is empty: the layers' files stay hidden" {
 	fresh_image
-	hint "overlayfs marks a directory made again over a deleted one opaque (the xattr trusted.overlay.opaque): nothing of the lower layers shows through it — that is the kernel's work, as long as / is the overlay"
+	hint "overlayfs marks a directory made again over a deleted one opaque (the xattr trusted.overlay.opaque): nothing of the lower layers shows through it — that is the kernel's work, as long as / is the overlay (xattr(7))"
 	run -0 ctr run --image "$IMG" -- sh -c 'rm -r /srv/www && mkdir /srv/www && echo mine >/srv/www/mine && ls /srv/www'
 	assert_output mine
 }
@@ -145,7 +145,7 @@ STATE_DIRS=(/tmp /var/tmp /run /dev/shm /var/lib /srv /mnt /home /opt)
 @test "two containers on the same image at once each see only their own writes" {
 	local a b
 	fresh_image
-	hint "each container needs a writable layer of its own (its own upperdir and workdir): two overlays sharing one upper dir see each other's writes, and overlayfs refuses to share a workdir"
+	hint "each container needs a writable layer of its own (its own upperdir and workdir): two overlays sharing one upper dir see each other's writes, and overlayfs refuses to share a workdir (mount(8))"
 	ctr_bg run --image "$IMG" -- sh -c '
 		echo A >/etc/who; rm /etc/hosts; echo ready
 		until [ -e /go ]; do sleep 0.05; done
@@ -173,7 +173,7 @@ STATE_DIRS=(/tmp /var/tmp /run /dev/shm /var/lib /srv /mnt /home /opt)
 	local marker
 	fresh_image
 	marker=lab-writable-layer-$RANDOM$RANDOM
-	hint "without --upper the writable layer is the container's alone and is deleted when it ends: a tmpfs mounted in the container's own mount namespace goes by itself; a directory on disk must be removed"
+	hint "without --upper the writable layer is the container's alone and is deleted when it ends: a tmpfs mounted in the container's own mount namespace goes by itself; a directory on disk must be removed (tmpfs(5))"
 	run -0 ctr run --image "$IMG" -- sh -c "echo x >/$marker && mkdir /$marker.d && rm /etc/passwd"
 	run ctr run --image "$IMG" -- sh -c "ls /$marker /etc/passwd 2>&1"
 	assert_output "$(printf '%s\n' "ls: /$marker: No such file or directory" /etc/passwd)"
@@ -191,7 +191,7 @@ STATE_DIRS=(/tmp /var/tmp /run /dev/shm /var/lib /srv /mnt /home /opt)
 	mkdir "$vol"
 	echo from-host >"$vol/from-host"
 	app_before=$(layer_sum "$APP")
-	hint "bind-mount HOST onto CTR inside the new root (MS_BIND) before pivot_root, mkdir -p CTR first; after pivot_root the host's tree is no longer in the container's mount namespace"
+	hint "bind-mount HOST onto CTR inside the new root (MS_BIND) before pivot_root, mkdir -p CTR first; after pivot_root the host's tree is no longer in the container's mount namespace (mount(2), 'Creating a bind mount')"
 	run -0 ctr run --image "$IMG" --volume "$vol:/data" --volume "$vol:/deep/new/dir" -- sh -c \
 		'cat /data/from-host; echo from-ctr >/data/from-ctr; ls /deep/new/dir | wc -l'
 	assert_output "$(printf '%s\n' from-host 2)"
@@ -205,7 +205,7 @@ STATE_DIRS=(/tmp /var/tmp /run /dev/shm /var/lib /srv /mnt /home /opt)
 	fresh_image
 	mkdir "$vol"
 	echo keep >"$vol/f"
-	hint "a bind mount ignores MS_RDONLY: bind first, then remount the bind mount with MS_BIND|MS_REMOUNT|MS_RDONLY (man 2 mount)"
+	hint "a bind mount ignores MS_RDONLY: bind first, then remount the bind mount with MS_BIND|MS_REMOUNT|MS_RDONLY (mount(2))"
 	run -0 ctr run --image "$IMG" --volume "$vol:/ro:ro" -- sh -c 'probe-writable /ro; cat /ro/f; { echo x >/ro/f; } 2>/dev/null || echo refused'
 	assert_output "$(printf '%s\n' /ro=EROFS keep refused)"
 	assert_equal "$(ls -A "$vol")" f
@@ -217,7 +217,7 @@ STATE_DIRS=(/tmp /var/tmp /run /dev/shm /var/lib /srv /mnt /home /opt)
 	local vol=$BATS_TEST_TMPDIR/vol
 	fresh_rootfs
 	mkdir "$vol"
-	hint "volumes are bound into whichever root the container gets: --rootfs as well as --image"
+	hint "volumes are bound into whichever root the container gets: --rootfs as well as --image (mount(2))"
 	run -0 ctr run --rootfs "$RFS" --volume "$vol:/data" --volume "$vol:/ro:ro" -- sh -c 'echo w >/data/w; probe-writable /data /ro'
 	assert_output "$(printf '%s\n' /data=ok /ro=EROFS)"
 	assert_equal "$(cat "$vol/w" 2>&1)" w
@@ -231,7 +231,7 @@ STATE_DIRS=(/tmp /var/tmp /run /dev/shm /var/lib /srv /mnt /home /opt)
 	mkdir "$d/full" "$d/empty" "$d/vol"
 	touch "$d/full/x" "$d/a-file"
 	before=$(cat /proc/self/mountinfo)
-	hint "check every --image layer, --upper (an empty directory) and --volume (HOST:CTR[:ro], CTR absolute, HOST a directory) before creating anything, and say what is wrong in one 'container: ' line"
+	hint "check every --image layer, --upper (an empty directory) and --volume (HOST:CTR[:ro], CTR absolute, HOST a directory) before creating anything, and say what is wrong in one 'container: ' line (stat(2))"
 	check_usage_error run --image "$d/no-such-layer:$ROOTFS" -- true
 	assert_regex "$stderr" "no-such-layer"
 	check_usage_error run --image "$IMAGE_APP:$d/a-file" -- true
@@ -254,7 +254,7 @@ STATE_DIRS=(/tmp /var/tmp /run /dev/shm /var/lib /srv /mnt /home /opt)
 	fresh_image
 	mkdir "$up" "$vol"
 	before=$(cat /proc/self/mountinfo)
-	hint "mount the overlay, its writable layer and the volumes only in the container's own mount namespace (after / was made private): they die with it, even when the runtime is SIGKILLed"
+	hint "mount the overlay, its writable layer and the volumes only in the container's own mount namespace (after / was made private): they die with it, even when the runtime is SIGKILLed (mount_namespaces(7))"
 	ctr_bg run --image "$IMG" --upper "$up" --volume "$vol:/data" -- sh -c 'echo ready; exec sleep 600'
 	wait_output '^ready$'
 	init=$(ctr_init_pid)
@@ -275,7 +275,7 @@ STATE_DIRS=(/tmp /var/tmp /run /dev/shm /var/lib /srv /mnt /home /opt)
 
 # bats test_tags=points:2
 @test "with --image, /proc, /sys and /dev are as with --rootfs" {
-	hint "stage 3's rootfs_enter must run on the merged overlay just as on a --rootfs directory: /proc, read-only /sys, a tmpfs /dev with its nodes"
+	hint "stage 3's rootfs_enter must run on the merged overlay just as on a --rootfs directory: /proc, read-only /sys, a tmpfs /dev with its nodes (pivot_root(2))"
 	check_proc --image "$IMAGE"
 	check_sys_readonly --image "$IMAGE"
 	check_dev_nodes --image "$IMAGE"
@@ -284,7 +284,7 @@ STATE_DIRS=(/tmp /var/tmp /run /dev/shm /var/lib /srv /mnt /home /opt)
 
 # bats test_tags=points:1
 @test "with --image, stage 6's read-only and masked /proc paths hold" {
-	hint "security_harden_proc() runs after /proc is mounted in the new root, whatever the root is made of"
+	hint "security_harden_proc() runs after /proc is mounted in the new root, whatever the root is made of (proc(5))"
 	check_proc_readonly --image "$IMAGE"
 	check_proc_masked --image "$IMAGE"
 }

@@ -107,7 +107,7 @@ status_field() {
 # bats test_tags=points:2
 @test "ps inside an exec shows the container's PID 1, and the exec'd process has a PID > 1" {
 	start "$NAME" --rootfs "$ROOTFS" -- sleep 1000
-	hint "joining a PID namespace (setns CLONE_NEWPID) changes only where the CHILDREN go (/proc/self/ns/pid_for_children): exec must fork after joining, and the child runs COMMAND"
+	hint "joining a PID namespace (setns CLONE_NEWPID) changes only where the CHILDREN go (/proc/self/ns/pid_for_children): exec must fork after joining, and the child runs COMMAND (setns(2))"
 	run -0 ctr exec "$NAME" sh -c 'echo self=$$; ps -o pid,args'
 	assert_line --regexp '^ *1 +sleep 1000$'
 	[[ $(sed -n 's/^self=//p' <<<"$output") -gt 1 ]] ||
@@ -119,7 +119,7 @@ status_field() {
 	local want
 	start "$NAME" --rootfs "$ROOTFS" --net 10.200.9.2/24 -- sleep 1000
 	want=$(ns_of "$INIT")
-	hint "join ${NS_TYPES[*]} of the container's first process (a missing one stays the host's); the user namespace only if it differs from yours (setns into your own is EINVAL)"
+	hint "join ${NS_TYPES[*]} of the container's first process (a missing one stays the host's); the user namespace only if it differs from yours (setns into your own is EINVAL; setns(2))"
 	# The exec'd shell reads its own links: the grader's `readlink` would be another process.
 	run -0 ctr exec "$NAME" sh -c 'for n in '"${NS_TYPES[*]}"'; do echo "$n=$(readlink /proc/$$/ns/$n)"; done'
 	assert_equal "$output" "$want"
@@ -128,7 +128,7 @@ status_field() {
 # bats test_tags=points:2
 @test "the exec'd process is in the container's cgroup" {
 	start "$NAME" --rootfs "$ROOTFS" --pids-limit 50 --memory 64M -- sleep 1000
-	hint "write the exec'd process's pid to cgroup.procs of every cgroup of the container's first process (/proc/PID/cgroup names them), before it runs COMMAND, and from outside the container's mount namespace"
+	hint "write the exec'd process's pid to cgroup.procs of every cgroup of the container's first process (/proc/PID/cgroup names them), before it runs COMMAND, and from outside the container's mount namespace (cgroups(7))"
 	run -0 ctr exec "$NAME" cat /proc/self/cgroup
 	assert_equal "$output" "$(cat "/proc/$INIT/cgroup")"
 }
@@ -136,7 +136,7 @@ status_field() {
 # bats test_tags=points:2
 @test "the exec'd process counts against --pids-limit" {
 	start "$NAME" --rootfs "$ROOTFS" --pids-limit 3 -- sleep 1000
-	hint "the exec'd process must be in the container's cgroup before it forks: 1 (sleep) + 1 (the exec'd sh) + 1 (its background sleep) is the limit of 3, so its next fork fails"
+	hint "the exec'd process must be in the container's cgroup before it forks: 1 (sleep) + 1 (the exec'd sh) + 1 (its background sleep) is the limit of 3, so its next fork fails (cgroups(7))"
 	# A fork under the limit works (the control); with a background sleep, the next one fails.
 	# (The sleep must not hold our output pipe: `run` would wait for it.)
 	run ctr exec "$NAME" sh -c '/bin/true && echo one-fork-ok; sleep 100 </dev/null >/dev/null 2>&1 & /bin/true && echo second-fork-ok; kill $!'
@@ -147,7 +147,7 @@ status_field() {
 # bats test_tags=points:3
 @test "the exec'd process is confined like the container's: CapBnd, CapEff, NoNewPrivs, Seccomp 2, a denied syscall" {
 	start "$NAME" --rootfs "$ROOTFS" -- sleep 1000
-	hint "the exec'd process must go through the same security_apply() as run's COMMAND (capabilities, no_new_privs, the seccomp filter), last, after every setns (the filter denies setns)"
+	hint "the exec'd process must go through the same security_apply() as run's COMMAND (capabilities, no_new_privs, the seccomp filter), last, after every setns (the filter denies setns; seccomp(2), setns(2))"
 	run -0 ctr exec "$NAME" cat /proc/self/status
 	assert_equal "CapBnd=$(status_field CapBnd) CapEff=$(status_field CapEff) CapPrm=$(status_field CapPrm) NoNewPrivs=$(status_field NoNewPrivs) Seccomp=$(status_field Seccomp)" \
 		"CapBnd=00000000a00425fb CapEff=00000000a00425fb CapPrm=00000000a00425fb NoNewPrivs=1 Seccomp=2"
@@ -158,7 +158,7 @@ status_field() {
 # bats test_tags=points:1
 @test "the exec'd process gets the clean environment, with the container's hostname" {
 	start "$NAME" --rootfs "$ROOTFS" --hostname envhost -- sleep 1000
-	hint "the same environment as run's COMMAND: PATH, HOME=/root, HOSTNAME=<the container's hostname>, TERM if set; nothing else of the caller's"
+	hint "the same environment as run's COMMAND: PATH, HOME=/root, HOSTNAME=<the container's hostname>, TERM if set; nothing else of the caller's (environ(7))"
 	run -0 env -i FOO=leak TERM=xterm-test "$CONTAINER" exec "$NAME" env
 	assert_equal "$(sort <<<"$output" | tr '\n' ' ')" \
 		"HOME=/root HOSTNAME=envhost PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin TERM=xterm-test "
@@ -170,7 +170,7 @@ status_field() {
 @test "exit statuses pass through exec: 0, N, 126, 127, 128+N" {
 	local got=""
 	start "$NAME" --rootfs "$ROOTFS" -- sleep 1000
-	hint "exec reports its COMMAND's status as run does: its exit code, 128+N if signal N killed it, 127 not found, 126 not executable (with one 'container: ' line)"
+	hint "exec reports its COMMAND's status as run does: its exit code, 128+N if signal N killed it, 127 not found, 126 not executable (with one 'container: ' line; waitpid(2))"
 	run ctr exec "$NAME" true
 	got+="$status "
 	run ctr exec "$NAME" sh -c 'exit 42'
@@ -181,13 +181,19 @@ status_field() {
 	got+="$status "
 	run ctr exec "$NAME" sh -c 'kill -USR1 $$'
 	got+="$status"
+	# The first status that differs says most about the bug: explain that one.
+	local want=(0 42 126 127 138) seen i=0
+	for seen in $got; do
+		[ "$seen" = "${want[i]}" ] || { hint_status "$seen" "${want[i]}"; break; }
+		i=$((i + 1))
+	done
 	assert_equal "$got" "0 42 126 127 138"
 }
 
 # bats test_tags=points:1
 @test "stdin and stdout pass through exec" {
 	start "$NAME" --rootfs "$ROOTFS" -- sleep 1000
-	hint "the exec'd COMMAND gets exec's own stdin, stdout and stderr"
+	hint "the exec'd COMMAND gets exec's own stdin, stdout and stderr (execve(2))"
 	run -0 bash -c 'printf "line one\nline two\n" | "$CONTAINER" exec "$1" -- sh -c "tr a-z A-Z; echo to-stderr >&2" 2>/dev/null' _ "$NAME"
 	assert_equal "$output" $'LINE ONE\nLINE TWO'
 }
@@ -199,7 +205,7 @@ status_field() {
 	run_pid=$CTR_PID
 	ctr_bg exec "$NAME" sh -c 'trap "echo got-term; exit 7" TERM; echo ready; while :; do sleep 0.05; done'
 	wait_output '^ready$'
-	hint "exec forwards SIGINT, SIGTERM, SIGHUP, SIGQUIT to its COMMAND, as run does"
+	hint "exec forwards SIGINT, SIGTERM, SIGHUP, SIGQUIT to its COMMAND, as run does (sigaction(2))"
 	kill -TERM "$CTR_PID"
 	ctr_wait
 	assert_equal "$status" 7
@@ -220,7 +226,7 @@ status_field() {
 	echo go >"$RFS/go"
 	ctr_wait "$run_pid"
 	assert_equal "$status" 0
-	hint "the exec'd process must be in the container's PID namespace (fork after setns): when its PID 1 exits, the kernel kills every process in it"
+	hint "the exec'd process must be in the container's PID namespace (fork after setns): when its PID 1 exits, the kernel kills every process in it (pid_namespaces(7))"
 	wait_for "exec to end with the container" bash -c "! kill -0 $exec_pid 2>/dev/null"
 	ctr_wait "$exec_pid"
 	assert_equal "$status" 137
@@ -236,7 +242,7 @@ status_field() {
 	wait_for "the exec'd sleep 1001 in the container" in_container "$INIT" '^sleep 1001'
 	cmd_pid=$(in_container "$INIT" '^sleep 1001')
 	kill -KILL "$exec_pid"
-	hint "as the container dies with run, the exec'd process dies with exec, even if exec is SIGKILLed: PR_SET_PDEATHSIG in the exec'd child (nothing may outlive a grader's timeout)"
+	hint "as the container dies with run, the exec'd process dies with exec, even if exec is SIGKILLed: PR_SET_PDEATHSIG in the exec'd child (nothing may outlive a grader's timeout; prctl(2))"
 	wait_for "the exec'd process to die with its exec" bash -c "! kill -0 $cmd_pid 2>/dev/null"
 	kill -0 "$INIT" || fail_with "the container died with the exec"
 }
@@ -251,7 +257,7 @@ status_field() {
 	start "$b" --rootfs "$ROOTFS" -- sleep 1001
 	init_b=$INIT
 	ctr_bg run --rootfs "$ROOTFS" -- sleep 1002 # unnamed: never in ps
-	hint "ps prints 'NAME PID COMMAND' for each running named container, PID as the host sees the container's first process"
+	hint "ps prints 'NAME PID COMMAND' for each running named container, PID as the host sees the container's first process (proc(5))"
 	run -0 ctr ps
 	assert_equal "$(awk '{print $1, $2}' <<<"$output" | sort)" "$(printf '%s %s\n%s %s' "$a" "$init_a" "$b" "$init_b" | sort)"
 	assert_line --regexp "^$a $init_a .*sleep 1000"
@@ -264,7 +270,7 @@ status_field() {
 # bats test_tags=points:2
 @test "kill NAME ends the container: its run exits 137" {
 	start "$NAME" --rootfs "$ROOTFS" -- sleep 1000
-	hint "kill sends SIGKILL by default (as docker kill) to the container's first process"
+	hint "kill sends SIGKILL by default (as docker kill) to the container's first process (kill(2))"
 	run -0 ctr kill "$NAME"
 	ctr_wait
 	assert_equal "$status" 137
@@ -275,7 +281,7 @@ status_field() {
 @test "kill NAME TERM reaches a first process that traps TERM: its run exits 143" {
 	start "$NAME" --rootfs "$ROOTFS" -- sh -c 'trap "exit 143" TERM; echo ready; while :; do sleep 0.05; done'
 	wait_output '^ready$'
-	hint "kill NAME SIGNAL takes names (TERM, SIGTERM) and numbers; PID 1 of a namespace gets only the signals it has a handler for"
+	hint "kill NAME SIGNAL takes names (TERM, SIGTERM) and numbers; PID 1 of a namespace gets only the signals it has a handler for (signal(7), pid_namespaces(7))"
 	run -0 ctr kill "$NAME" TERM
 	ctr_wait
 	assert_equal "$status" 143
@@ -285,7 +291,7 @@ status_field() {
 
 # bats test_tags=points:1
 @test "exec and kill of a name that is not running: 125 and one 'container: ' line" {
-	hint "look the name up; not found is a usage error: exit 125 with one message"
+	hint "look the name up; not found is a usage error: exit 125 with one message (exit(3))"
 	check_usage_error exec "$NAME" true
 	check_usage_error kill "$NAME"
 	check_usage_error kill "$NAME" TERM
@@ -294,7 +300,7 @@ status_field() {
 # bats test_tags=points:2
 @test "run --name with a running container's name: 125, and the running one is untouched" {
 	start "$NAME" --rootfs "$ROOTFS" -- sleep 1000
-	hint "check the name before creating anything; a name is taken while its container runs"
+	hint "check the name before creating anything; a name is taken while its container runs (kill(2))"
 	check_usage_error run --name "$NAME" --rootfs "$ROOTFS" -- true
 	kill -0 "$INIT" || fail_with "the first container died"
 	run -0 ctr exec "$NAME" true
@@ -303,7 +309,7 @@ status_field() {
 # bats test_tags=points:1
 @test "bad names and bad signals are usage errors" {
 	local n
-	hint "a name is [a-z0-9][a-z0-9_.-]{0,62}; anything else is refused before anything is created"
+	hint "a name is [a-z0-9][a-z0-9_.-]{0,62}; anything else is refused before anything is created (regex(7))"
 	for n in "" Upper -dash .dot a/b "a b" ../x "$(printf 'a%.0s' {1..64})"; do
 		check_usage_error run --name "$n" -- true
 		check_usage_error exec "$n" true
@@ -322,7 +328,7 @@ status_field() {
 	# Other processes run meanwhile: a reused pid must never send exec into a stranger.
 	start "other-$NAME" --rootfs "$ROOTFS" -- sleep 1001
 	other=$INIT
-	hint "the record of a SIGKILLed runtime stays behind: check on every read that the process it names is alive AND the same (its start time, or a pidfd), not just that its pid exists"
+	hint "the record of a SIGKILLed runtime stays behind: check on every read that the process it names is alive AND the same (its start time, or a pidfd), not just that its pid exists (pidfd_open(2), proc(5))"
 	! listed "$NAME" || fail_with "ps lists $NAME, whose runtime was SIGKILLed: $(ctr ps)"
 	check_usage_error exec "$NAME" true
 	check_usage_error kill "$NAME"
@@ -352,7 +358,7 @@ status_field() {
 		rmdir "$c" 2>/dev/null || true
 	done
 	start "other-$NAME" --rootfs "$ROOTFS" -- sleep 1001
-	hint "never trust a record: on every read check that the runtime it names is alive AND the same process (pid + start time from /proc/PID/stat, or a pidfd); a record of a dead runtime is stale"
+	hint "never trust a record: on every read check that the runtime it names is alive AND the same process (pid + start time from /proc/PID/stat, or a pidfd); a record of a dead runtime is stale (pidfd_open(2), proc(5))"
 	! listed "$NAME" || fail_with "ps lists $NAME, whose runtime is dead: $(ctr ps)"
 	check_usage_error exec "$NAME" true
 	run -0 ctr run --name "$NAME" --rootfs "$ROOTFS" -- echo name-free
@@ -383,7 +389,7 @@ status_field() {
 	touch "$RFS/stop"
 	ctr_wait
 	assert_equal "$status" 0
-	hint "until it execs COMMAND, exec's child is the runtime: make it non-dumpable before joining (prctl PR_SET_DUMPABLE 0), run exec from a sealed memfd copy of itself (memfd_create, F_ADD_SEALS, fexecve), and keep no descriptor but 0-2 open; see the stage README"
+	hint "until it execs COMMAND, exec's child is the runtime: make it non-dumpable before joining (prctl PR_SET_DUMPABLE 0), run exec from a sealed memfd copy of itself (memfd_create, F_ADD_SEALS, fexecve), and keep no descriptor but 0-2 open; see the stage README (memfd_create(2), fcntl(2), prctl(2))"
 	run cat "$CTR_OUT"
 	refute_line --partial ESCAPE
 	assert_line --regexp '^seen=[1-9]'
@@ -395,7 +401,7 @@ status_field() {
 	fresh_rootfs
 	touch "$RFS/inside-marker"
 	start "$NAME" --rootfs "$RFS" -- sleep 1000
-	hint "close every descriptor but 0-2 (close_range) before COMMAND, and after joining the mount namespace chdir to its / : a host directory left open or as the working directory is a way out (CVE-2024-21626)"
+	hint "close every descriptor but 0-2 (close_range) before COMMAND, and after joining the mount namespace chdir to its / : a host directory left open or as the working directory is a way out (CVE-2024-21626; close_range(2))"
 	# ls, a child, lists the shell's descriptors (a glob, a pipe or $(...) would open more).
 	run -0 ctr exec "$NAME" sh -c 'ls /proc/$$/fd; echo cwd; readlink /proc/$$/cwd; ls ../../..'
 	assert_equal "$(sed '/^cwd$/,$d' <<<"$output" | tr '\n' ' ')" "0 1 2 "
@@ -427,7 +433,7 @@ status_field() {
 	wait_running "the rootless container to be listed" bash -c "setpriv --reuid=$user --regid=nogroup --clear-groups env XDG_RUNTIME_DIR=$xdg $CONTAINER ps | grep -q '^$NAME '"
 	INIT=$(ctr_init_pid)
 	want=$(ns_of "$INIT")
-	hint "join the user namespace FIRST when it is not yours: it gives the capabilities the other joins need"
+	hint "join the user namespace FIRST when it is not yours: it gives the capabilities the other joins need (setns(2), user_namespaces(7))"
 	run -0 as_user exec "$NAME" sh -c 'for n in '"${NS_TYPES[*]}"'; do echo "$n=$(readlink /proc/$$/ns/$n)"; done'
 	assert_equal "$output" "$want"
 }

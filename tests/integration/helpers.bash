@@ -650,3 +650,72 @@ setup() {
 teardown() {
 	common_teardown
 }
+
+# ---- what an observed exit status means ----
+
+# hint_status SEEN WANT [OUTPUT]: when the runtime exited SEEN where the contract wants WANT, put
+# into the hint what SEEN most likely means, so that the hint follows the bug that was observed,
+# not the one the test expected. Where SEEN names its cause (the raw wait status, a bare signal
+# number, a crash, a seccomp kill, the grader's timeout) that replaces the test's own hint; where
+# it only narrows it down, the test's hint follows. OUTPUT (optional): what the runtime printed,
+# whose 'container: ' line is quoted. Call it after `hint`, before the assertion on $status.
+hint_status() {
+	local seen=$1 want=$2 out=${3:-} why="" sure=1 line sig
+	local said=" and its 'container: ' line on stderr says which step"
+	[ "$seen" = "$want" ] && return 0
+	# (A status is 0-255: a raw wait status, a multiple of 256 for an exit, shows as its low byte.)
+	line=$(grep -m1 '^container: ' <<<"$out") || true # bats runs tests under set -e
+	[ -n "$line" ] && said=": it said \"$line\""
+	sig=$([ "$seen" -gt 128 ] 2>/dev/null && kill -l "$((seen - 128))" 2>/dev/null) || true
+	if [ "$want" -gt 128 ] && [ "$seen" = $((want - 128)) ]; then
+		# A signal death's raw wait status is the signal number (plus 128 with a core dump).
+		why="that is the signal number itself (SIG$(kill -l "$seen")): the runtime returned WTERMSIG(status), or the raw wait status, where the contract wants 128 + WTERMSIG(status) (waitpid(2))"
+	elif [ "$seen" = 0 ] && { [ "$want" -le 124 ] || [ "$want" = 255 ]; }; then
+		# exit(N) puts N in bits 8-15 of the wait status; exit() keeps the low 8 bits: 0.
+		why="what the raw wait status gives: COMMAND's exit $want is $((want * 256)) in it, and the runtime's exit(3) keeps only the low 8 bits, 0. Return WEXITSTATUS(status) (waitpid(2))"
+	elif [ "$seen" = 0 ] && [ "$want" -gt 128 ]; then
+		why="COMMAND was killed, yet the runtime reported success: WIFSIGNALED(status) -> 128 + WTERMSIG(status) (waitpid(2))"
+	elif [ "$seen" = 0 ] && [ "$want" = 125 ]; then
+		why="the runtime went ahead where the contract refuses: check every option's value before anything is created, and exit 125 with one 'container: ' line (getopt_long(3), exit(3))"
+	elif [ "$seen" = 0 ] && { [ "$want" = 126 ] || [ "$want" = 127 ]; }; then
+		why="execvp(3) failed in the child, but the runtime did not say so: the child must _exit(126) when it finds COMMAND but cannot execute it (EACCES, ENOEXEC) and _exit(127) when there is none (ENOENT), or tell the parent (execve(2), ERRORS)"
+	elif [ "$seen" = 124 ]; then
+		why="124 is timeout(1)'s: the runtime still ran after the grader's ${CTR_TIMEOUT}s and ended on its SIGTERM. Something hangs: waitpid(2) on the wrong pid, a pipe end left open in the parent, a child blocked on a step that never comes"
+	elif [ "$seen" = 137 ]; then
+		why="137 is 128 + SIGKILL: the grader's timeout(1) killed a runtime that survived its SIGTERM, or the OOM killer killed COMMAND (signal(7))"
+		sure=0
+	elif [[ $sig =~ ^(SEGV|ABRT|BUS|FPE|ILL)$ ]]; then
+		why="$seen is 128 + SIG$sig: a crash, of COMMAND or (more likely) of the runtime or its child before execve(2): a too-small clone stack, a NULL pointer, a double free. Run the command under gdb(1) or valgrind(1)"
+	elif [ "$sig" = SYS ]; then
+		why="$seen is 128 + SIGSYS: the seccomp filter killed COMMAND. A rule (or the default action) is SCMP_ACT_KILL where the contract wants an errno, SCMP_ACT_ERRNO(EPERM) (seccomp(2), seccomp_rule_add(3))"
+	elif [ -n "$sig" ]; then
+		why="$seen is 128 + SIG$sig: COMMAND, or the runtime, was killed by SIG$sig (signal(7))"
+		sure=0
+	elif [ "$seen" = 125 ] && [[ $line == *"Interrupted system call"* ]]; then
+		why="the runtime failed (125) with \"$line\": a signal handler interrupted a blocking call (EINTR); call it again instead of failing (signal(7), 'Interruption of system calls')"
+	elif [ "$seen" = 125 ]; then
+		why="125 is the runtime's own failure (a usage error, a bad value, a setup step that failed)$said; the errno in it is the clue (errno(3))"
+		sure=0
+	elif [ "$seen" = 126 ]; then
+		why="126 is the contract's 'COMMAND exists but cannot be executed' (execve(2) failed with EACCES or ENOEXEC)${line:+: \"$line\"}"
+		[ "$want" = 127 ] && why+="; ENOENT means there is no such COMMAND: 127"
+		sure=0
+	elif [ "$seen" = 127 ]; then
+		why="127 is the contract's 'COMMAND not found' (execvp(3) failed with ENOENT)${line:+: \"$line\"}"
+		[ "$want" = 126 ] && why+="; EACCES means COMMAND was found but cannot be executed: 126"
+		[ "$want" = 126 ] || why+=": is PATH set inside, and is COMMAND in the container's file tree?"
+		sure=0
+	elif [ "$seen" = 255 ]; then
+		why="255 is exit(-1): a failure path returned -1 as the exit status; the contract's code for the runtime's own failures is 125 (exit(3))"
+	elif [ "$want" -ge 125 ] && [ "$want" -le 127 ]; then
+		why="$seen is none of the contract's failure codes: 125 for the runtime's own failure, 126 for a COMMAND that cannot be executed, 127 for one that does not exist (exit(3))"
+	else
+		why="COMMAND's own status must come out unchanged: WEXITSTATUS(status) (waitpid(2)). Is $seen COMMAND's status at all, or one of the runtime's own?"
+		sure=0
+	fi
+	if [ $sure = 1 ] || [ -z "$HINT" ]; then
+		HINT="exit status $seen where the contract wants $want: $why."
+	else
+		HINT="exit status $seen where the contract wants $want: $why. $HINT"
+	fi
+}
