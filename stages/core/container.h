@@ -2,9 +2,11 @@
  * container.h — the one header of the container-lab runtime.
  *
  * The runtime is a small core (stages/core/, given to students, not an exercise) that calls one
- * module per kernel feature, one module per stage (stage 1 has two: the process, its namespaces):
+ * module per kernel feature, one module per stage (stage 1 has three: the process, its namespaces,
+ * and the launch protocol around them):
  *
  *   stage 1  stages/01-uts/process.c      the container's process: clone(2), waitpid(2)
+ *            stages/01-uts/launch.c       the release and report pipes (given, but at challenge)
  *            stages/01-uts/uts.c          UTS + IPC namespaces, the hostname
  *   stage 2  stages/02-pid/pid.c          PID + mount namespaces, a fresh /proc
  *   stage 3  stages/03-rootfs/rootfs.c    pivot_root(2) into --rootfs, /proc /sys /dev
@@ -123,6 +125,58 @@ pid_t container_clone(int (*fn)(void *), void *arg, unsigned long ns_flags);
  * interrupts waitpid(2) (EINTR). Returns that status (0..255), or -1 with fail() set.
  */
 int container_wait(pid_t pid);
+
+/* ---- stage 1: launch.c (the release and report pipes between the runtime and its child) ---- */
+
+/*
+ * The two pipes of the launch protocol (launch.c says why each exists), as -1 or an open end:
+ *   release  the parent writes one byte once its setup from outside is done; the child waits
+ *            for it before its last steps. EOF instead: the parent failed or died.
+ *   report   close-on-exec: the child writes one report if a step up to execve(2) fails; EOF
+ *            in the parent means execve(2) succeeded.
+ * The child gets a copy of the struct (clone without CLONE_VM, or fork): each side closes the
+ * other's ends of both pipes.
+ */
+struct launch {
+	int release_rd, release_wr;
+	int report_rd, report_wr;
+};
+#define LAUNCH_INIT                                                                                \
+	{                                                                                          \
+		.release_rd = -1, .release_wr = -1, .report_rd = -1, .report_wr = -1               \
+	}
+
+/*
+ * In the parent, before the clone (l is LAUNCH_INIT): the report pipe and, if release, the
+ * release pipe (`exec` has none: its container runs already). Both close-on-exec. 0, or -1 with
+ * fail() set and nothing left open.
+ */
+int launch_open(struct launch *l, bool release);
+/* In the parent, right after the clone: close the child's ends (release_rd, report_wr). */
+void launch_parent_ends(struct launch *l);
+/* In the child, first of all: close the parent's ends (release_wr, report_rd). */
+void launch_child_ends(struct launch *l);
+/* In the parent, once its setup is done: release the child (one byte). 0, or -1 with fail() set. */
+int launch_release(struct launch *l);
+/*
+ * In the child: block until the parent releases it, then close the release pipe. 0: released;
+ * -1: EOF (the parent failed or died first), and the child must _exit(2) without COMMAND.
+ */
+int launch_wait(struct launch *l);
+/*
+ * In the child, when a step up to and including execve(2) has failed: send the parent status
+ * and fail_message(), in one write. 0, or -1 if it could not be sent (the caller prints the
+ * message itself). The caller then _exit(2)s with status.
+ */
+int launch_report(struct launch *l, int status);
+/*
+ * In the parent, after the release: wait for the child's exec. 0: EOF, execve(2) succeeded and
+ * COMMAND runs; else the child failed and _exit()ed: its status (125, 126 or 127) is returned,
+ * its message recorded with fail(). Closes the report pipe.
+ */
+int launch_result(struct launch *l);
+/* Close every end still open (the failure paths). Safe on LAUNCH_INIT, and twice. */
+void launch_close(struct launch *l);
 
 /* ---- stage 2: pid.c ---- */
 

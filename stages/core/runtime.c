@@ -6,7 +6,7 @@
  *   userns_check(): root, or rootless [stage 7]
  *   check rootfs; name the container
  *   map the shared record (struct runtime)
- *   block forwarded signals
+ *   block forwarded signals; launch_open() [stage 1]
  *   container_clone(flags)       [stage 1] -> die with the parent (PR_SET_PDEATHSIG)
  *   userns_write_maps(child)     [stage 7] -> userns_child_wait()         [stage 7]
  *   start the cleanup guard                   uts_setup()                 [stage 1]
@@ -15,11 +15,11 @@
  *   cgroup_add(child)            [stage 4]    rootfs_enter() with a root  [stage 3]
  *   net_setup_host(child)        [stage 5]      or proc_remount()         [stage 2]
  *                                             security_harden_proc()      [stage 6]
- *   release the child  ---------------------> wait on the release pipe
+ *   launch_release()   [stage 1] ----------> launch_wait(): the release pipe [stage 1]
  *                                             net_setup_container()       [stage 5]
  *                                             start_command(): clean environment, signals,
  *                                               security_apply()          [stage 6]
- *   read the report pipe <------------------- execvp(COMMAND), or report why not
+ *   launch_result()    [stage 1] <---------- execvp(COMMAND), or launch_report() why not
  *   record_publish()             [stage 9]
  *   wait_forwarding(): signals, container_wait() [1]
  *   teardown: record, net, cgroup; dismiss the guard
@@ -40,15 +40,15 @@
  *
  * Why the guard is started after the clone: its fork then overlaps the child's own setup instead
  * of delaying it, and so do the cgroup and veth set-up (make bench).
- * Why a release pipe: everything the parent sets up from outside (the cgroup, the host end of the
- * veth) must be in place before the child configures eth0 and runs a single instruction of
- * COMMAND. Until then, the two work side by side.
+ * Why a release pipe (stage 1's launch.c has the protocol): everything the parent sets up from
+ * outside (the cgroup, the host end of the veth) must be in place before the child configures
+ * eth0 and runs a single instruction of COMMAND. Until then, the two work side by side.
  * `exec` (stage 9, runtime_exec() at the end) reuses the child's last steps (start_command())
  * and the parent's wait (wait_forwarding()): the exec'd COMMAND gets the same environment,
  * confinement, streams, statuses and signals as the container's first one.
  *
- * Why a report pipe: it is close-on-exec, so the parent reads EOF exactly when execve(2)
- * succeeded, or one struct report saying what failed in the child and with which exit status.
+ * Why a report pipe (launch.c too): it is close-on-exec, so the parent reads EOF exactly when
+ * execve(2) succeeded, or one report saying what failed in the child and with which exit status.
  *
  * Error contract: runtime_run() prints every failure itself, as one "container: " line, cleans up
  * everything it created, and returns the exit status of the runtime.
@@ -57,7 +57,6 @@
 #include "container.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -75,16 +74,10 @@
 
 static const int forwarded_signals[] = {SIGINT, SIGTERM, SIGHUP, SIGQUIT};
 
-struct report {
-	int status;
-	char message[1020];
-};
-
 struct child_args {
 	const struct config *cfg;
-	int release_rd, release_wr; /* the child reads; the parent writes one byte */
-	int report_wr;		    /* close-on-exec: EOF in the parent means exec succeeded */
-	sigset_t old_mask;	    /* the signal mask to restore before exec */
+	struct launch launch; /* the release and report pipes (stage 1, launch.c) */
+	sigset_t old_mask;    /* the signal mask to restore before exec */
 };
 
 /*
@@ -136,12 +129,9 @@ static void teardown_hook(void *rt)
 
 static __attribute__((noreturn)) void child_fail(struct child_args *a, int status)
 {
-	struct report r = {.status = status};
-
-	snprintf(r.message, sizeof(r.message), "%s", fail_message());
-	/* One write below PIPE_BUF is atomic: the parent reads all of it or nothing. */
-	if (write(a->report_wr, &r, sizeof(r)) < 0)
-		fprintf(stderr, "container: %s\n", r.message);
+	/* The parent prints the report; if it cannot get one, the message goes out from here. */
+	if (launch_report(&a->launch, status) < 0)
+		fprintf(stderr, "container: %s\n", fail_message());
 	_exit(status);
 }
 
@@ -183,7 +173,6 @@ static int child_main(void *arg)
 	/* A copy the child may change: with --image, stage 8 points its rootfs at the overlay. */
 	struct config root = *cfg;
 	bool setup_failed;
-	char byte;
 
 	/*
 	 * Die with the runtime, even if it is SIGKILLed: the kernel sends us SIGKILL, and once PID 1
@@ -191,7 +180,7 @@ static int child_main(void *arg)
 	 */
 	if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0)
 		child_fail(a, EXIT_RUNTIME_FAILED);
-	close(a->release_wr);
+	launch_child_ends(&a->launch);
 
 	/*
 	 * What needs nothing from the parent is done while the parent works from outside (cgroup,
@@ -210,9 +199,8 @@ static int child_main(void *arg)
 	    (root.rootfs != NULL ? rootfs_enter(&root) < 0 : proc_remount() < 0) ||
 	    security_harden_proc() < 0;
 	/* EOF instead of the byte: the runtime failed (or died) before releasing us. */
-	if (read(a->release_rd, &byte, 1) != 1)
+	if (launch_wait(&a->launch) < 0)
 		_exit(EXIT_RUNTIME_FAILED);
-	close(a->release_rd);
 	if (setup_failed)
 		child_fail(a, EXIT_RUNTIME_FAILED);
 
@@ -316,22 +304,13 @@ static void reap(pid_t pid)
 		;
 }
 
-static void close_fd(int *fd)
-{
-	if (*fd >= 0)
-		close(*fd);
-	*fd = -1;
-}
-
 int runtime_run(const struct config *cfg)
 {
-	struct child_args args = {.cfg = cfg};
+	struct child_args args = {.cfg = cfg, .launch = LAUNCH_INIT};
 	struct guard guard = GUARD_INIT;
 	struct runtime *rt;
-	struct report report;
-	int release[2] = {-1, -1}, reportp[2] = {-1, -1}, status = EXIT_RUNTIME_FAILED;
+	int status = EXIT_RUNTIME_FAILED, exec_status;
 	pid_t pid = -1;
-	ssize_t n;
 
 	/* Root, or rootless (stage 7): decided before anything is created, so a refusal costs nothing. */
 	if (userns_check(cfg) < 0)
@@ -353,21 +332,15 @@ int runtime_run(const struct config *cfg)
 	 */
 	if (block_forwarded_signals(&args.old_mask) < 0)
 		goto fail;
-	if (pipe2(release, O_CLOEXEC) < 0 || pipe2(reportp, O_CLOEXEC) < 0) {
-		fail(errno, NULL, "pipe");
+	if (launch_open(&args.launch, true) < 0)
 		goto fail;
-	}
-	args.release_rd = release[0];
-	args.release_wr = release[1];
-	args.report_wr = reportp[1];
 
 	pid = container_clone(child_main, &args,
 			      userns_clone_flags() | uts_clone_flags() | pid_clone_flags() |
 				  net_clone_flags());
 	if (pid < 0)
 		goto fail; /* pid is -1: there is no child to end */
-	close_fd(&release[0]);
-	close_fd(&reportp[1]);
+	launch_parent_ends(&args.launch);
 	/* The maps first: the child waits for them before its own setup, which overlaps ours. */
 	if (userns_write_maps(pid) < 0)
 		goto fail;
@@ -384,20 +357,15 @@ int runtime_run(const struct config *cfg)
 	if (cgroup_create(&rt->cg, cfg, rt->name) < 0 || cgroup_add(&rt->cg, pid) < 0 ||
 	    net_setup_host(&rt->net, cfg, pid, rt->name) < 0)
 		goto fail;
-	if (write(release[1], "x", 1) != 1) {
-		fail(errno, NULL, "releasing the container");
+	if (launch_release(&args.launch) < 0)
 		goto fail;
-	}
-	close_fd(&release[1]);
 
-	n = read(reportp[0], &report, sizeof(report));
-	close_fd(&reportp[0]);
-	if (n == (ssize_t)sizeof(report)) {
-		/* The child failed before or at exec and has _exit()ed with report.status. */
+	exec_status = launch_result(&args.launch);
+	if (exec_status != 0) {
+		/* The child failed before or at exec and has _exit()ed with that status. */
 		reap(pid);
 		pid = -1;
-		fail(0, NULL, "%.*s", (int)sizeof(report.message), report.message);
-		status = report.status;
+		status = exec_status;
 		goto fail;
 	}
 
@@ -434,10 +402,7 @@ fail:
 	}
 	teardown(rt);
 	guard_stop(&guard);
-	close_fd(&reportp[0]);
-	close_fd(&reportp[1]);
-	close_fd(&release[0]);
-	close_fd(&release[1]);
+	launch_close(&args.launch);
 	munmap(rt, sizeof(*rt));
 	return status;
 }
@@ -450,6 +415,7 @@ static int exec_child(void *arg)
 	struct child_args *a = arg;
 	char hostname[65] = "container";
 
+	launch_child_ends(&a->launch);
 	/* Die with `exec`, as the container dies with `run`: nothing outlives a killed runtime. */
 	if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0)
 		child_fail(a, EXIT_RUNTIME_FAILED);
@@ -461,11 +427,9 @@ static int exec_child(void *arg)
 
 int runtime_exec(const struct config *cfg)
 {
-	struct child_args args = {.cfg = cfg, .release_rd = -1, .release_wr = -1};
-	struct report report;
-	int reportp[2], status;
+	struct child_args args = {.cfg = cfg, .launch = LAUNCH_INIT};
+	int status;
 	pid_t pid;
-	ssize_t n;
 
 	/*
 	 * No root check: from stage 7 a user may exec into their own rootless container, and for
@@ -477,23 +441,18 @@ int runtime_exec(const struct config *cfg)
 		return print_failure(EXIT_RUNTIME_FAILED);
 	if (block_forwarded_signals(&args.old_mask) < 0)
 		return print_failure(EXIT_RUNTIME_FAILED);
-	if (pipe2(reportp, O_CLOEXEC) < 0) {
-		fail(errno, NULL, "pipe");
+	if (launch_open(&args.launch, false) < 0)
 		return print_failure(EXIT_RUNTIME_FAILED);
-	}
-	args.report_wr = reportp[1];
 	pid = exec_enter(cfg->name, exec_child, &args);
-	close(reportp[1]);
+	launch_parent_ends(&args.launch);
 	if (pid < 0) {
-		close(reportp[0]);
+		launch_close(&args.launch);
 		return print_failure(EXIT_RUNTIME_FAILED);
 	}
-	n = read(reportp[0], &report, sizeof(report));
-	close(reportp[0]);
-	if (n == (ssize_t)sizeof(report)) {
+	status = launch_result(&args.launch);
+	if (status != 0) {
 		reap(pid);
-		fail(0, NULL, "%.*s", (int)sizeof(report.message), report.message);
-		return print_failure(report.status);
+		return print_failure(status);
 	}
 	status = wait_forwarding(pid, &args.old_mask);
 	if (status < 0) {

@@ -1,0 +1,182 @@
+/*
+ * Stage 1 — the launch protocol: two pipes between the runtime and the process it clones, which
+ * the core (runtime.c) uses for `run` and `exec`. Given code at the guided and standard levels of
+ * help (read it: every later stage relies on it); at the challenge level, yours to write.
+ *
+ * The release pipe. The child does what needs nothing from the parent (hostname, mounts, the
+ * pivot) while the parent sets up from outside what the child cannot (its cgroup, the host end
+ * of its veth: stages 4 and 5), and then blocks on this pipe: everything the parent sets up must
+ * be in place before the child configures eth0 and runs a single instruction of COMMAND. The
+ * parent's one byte releases it; EOF instead means that the parent failed, or died, before it
+ * could release the child, which then exits without running COMMAND.
+ *
+ * The report pipe. Something may fail in the child after clone(2), up to and including
+ * execve(2), where only the parent can print the one "container: " line and exit 125, 126 or
+ * 127. The child reports that failure as one struct report; the pipe is close-on-exec, so a
+ * successful execve(2) closes the child's end and the parent reads EOF: COMMAND runs.
+ *
+ * Each side must close the other's ends of both pipes: a pipe reads EOF only once every write end
+ * is closed, in every process that holds one.
+ *
+ * Read: man 2 pipe2 (O_CLOEXEC), man 2 execve ("file descriptors open in the calling process
+ * image remain open ... except for those whose close-on-exec flag is set"), man 2 read (0: end
+ * of file), man 7 pipe ("I/O on pipes and FIFOs", PIPE_BUF), man 2 _exit.
+ *
+ * Error contract: the functions that can fail return -1 after fail() has recorded what failed
+ * and why; see container.h.
+ */
+#define _GNU_SOURCE
+#include "container.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <unistd.h>
+
+//@@ BEGIN SOLUTION(challenge)
+/*
+ * What the child sends when it fails: its exit status and fail_message(). Smaller than PIPE_BUF
+ * (4096), so one write(2) of it is atomic: the parent reads all of it, or EOF.
+ */
+struct report {
+	int status;
+	char message[1020];
+};
+//@@ END SOLUTION
+//@@ STARTER(challenge) /* TODO(stage 1, challenge): the report the child sends when it fails: its */
+//@@ STARTER(challenge) /* exit status and fail_message(), small enough for one atomic write (man 7 */
+//@@ STARTER(challenge) /* pipe: PIPE_BUF). */
+
+static void close_end(int *fd)
+{
+	if (*fd >= 0)
+		close(*fd);
+	*fd = -1;
+}
+
+int launch_open(struct launch *l, bool release)
+{
+	//@@ BEGIN SOLUTION(challenge)
+	int p[2];
+
+	/* Close-on-exec, both: no program the runtime or the child executes may hold an end. */
+	if (pipe2(p, O_CLOEXEC) < 0)
+		return fail(errno, NULL, "pipe");
+	l->report_rd = p[0];
+	l->report_wr = p[1];
+	if (!release)
+		return 0;
+	if (pipe2(p, O_CLOEXEC) < 0) {
+		fail(errno, NULL, "pipe");
+		launch_close(l);
+		return -1;
+	}
+	l->release_rd = p[0];
+	l->release_wr = p[1];
+	return 0;
+	//@@ END SOLUTION
+	//@@ STARTER(challenge) /* TODO(stage 1, challenge): the report pipe and, with release, the */
+	//@@ STARTER(challenge) /* release pipe, both close-on-exec, into l (container.h; man 2 pipe2). */
+	//@@ STARTER(challenge) (void)l;
+	//@@ STARTER(challenge) (void)release;
+	//@@ STARTER(challenge) return todo("launch_open (the release and report pipes)");
+}
+
+void launch_parent_ends(struct launch *l)
+{
+	//@@ BEGIN SOLUTION(challenge)
+	/* Else our own write end would keep the report pipe from ever reading EOF. */
+	close_end(&l->report_wr);
+	close_end(&l->release_rd);
+	//@@ END SOLUTION
+	//@@ STARTER(challenge) /* TODO(stage 1, challenge): close the child's ends (man 7 pipe: when */
+	//@@ STARTER(challenge) /* does a read see end of file?). */
+	//@@ STARTER(challenge) (void)l;
+}
+
+void launch_child_ends(struct launch *l)
+{
+	//@@ BEGIN SOLUTION(challenge)
+	/* Else our own write end would keep the release pipe from reading EOF if the parent dies. */
+	close_end(&l->release_wr);
+	close_end(&l->report_rd);
+	//@@ END SOLUTION
+	//@@ STARTER(challenge) /* TODO(stage 1, challenge): close the parent's ends. */
+	//@@ STARTER(challenge) (void)l;
+}
+
+int launch_release(struct launch *l)
+{
+	//@@ BEGIN SOLUTION(challenge)
+	if (write(l->release_wr, "x", 1) != 1)
+		return fail(errno, NULL, "releasing the container");
+	close_end(&l->release_wr);
+	return 0;
+	//@@ END SOLUTION
+	//@@ STARTER(challenge) /* TODO(stage 1, challenge): one byte down the release pipe (man 2 write). */
+	//@@ STARTER(challenge) (void)l;
+	//@@ STARTER(challenge) return todo("launch_release");
+}
+
+int launch_wait(struct launch *l)
+{
+	//@@ BEGIN SOLUTION(challenge)
+	char byte;
+	ssize_t n = read(l->release_rd, &byte, 1);
+
+	close_end(&l->release_rd);
+	/* EOF instead of the byte: the runtime failed (or died) before releasing us. */
+	return n == 1 ? 0 : -1;
+	//@@ END SOLUTION
+	//@@ STARTER(challenge) /* TODO(stage 1, challenge): block until the parent's byte arrives: 0; */
+	//@@ STARTER(challenge) /* -1 if the pipe reads end of file instead (man 2 read). */
+	//@@ STARTER(challenge) (void)l;
+	//@@ STARTER(challenge) return -1;
+}
+
+int launch_report(struct launch *l, int status)
+{
+	//@@ BEGIN SOLUTION(challenge)
+	struct report r = {.status = status};
+
+	snprintf(r.message, sizeof(r.message), "%s", fail_message());
+	/* One write below PIPE_BUF is atomic: the parent reads all of it or nothing. */
+	if (write(l->report_wr, &r, sizeof(r)) < 0)
+		return -1;
+	return 0;
+	//@@ END SOLUTION
+	//@@ STARTER(challenge) /* TODO(stage 1, challenge): one struct report with status and */
+	//@@ STARTER(challenge) /* fail_message() down the report pipe, in one write (man 7 pipe: PIPE_BUF). */
+	//@@ STARTER(challenge) (void)l;
+	//@@ STARTER(challenge) (void)status;
+	//@@ STARTER(challenge) return -1;
+}
+
+int launch_result(struct launch *l)
+{
+	//@@ BEGIN SOLUTION(challenge)
+	struct report r;
+	ssize_t n = read(l->report_rd, &r, sizeof(r));
+
+	close_end(&l->report_rd);
+	/* Anything but a whole report is EOF: execve(2) succeeded and closed the child's end. */
+	if (n != (ssize_t)sizeof(r))
+		return 0;
+	/* The child failed before or at exec and has _exit()ed with r.status. */
+	fail(0, NULL, "%.*s", (int)sizeof(r.message), r.message);
+	return r.status;
+	//@@ END SOLUTION
+	//@@ STARTER(challenge) /* TODO(stage 1, challenge): read the report pipe: 0 at end of file */
+	//@@ STARTER(challenge) /* (COMMAND runs), else record the child's message with fail() and */
+	//@@ STARTER(challenge) /* return its status (man 2 read, man 2 execve). */
+	//@@ STARTER(challenge) (void)l;
+	//@@ STARTER(challenge) return todo("launch_result");
+}
+
+void launch_close(struct launch *l)
+{
+	close_end(&l->release_rd);
+	close_end(&l->release_wr);
+	close_end(&l->report_rd);
+	close_end(&l->report_wr);
+}
