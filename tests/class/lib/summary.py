@@ -192,6 +192,10 @@ svg text { font-family: system-ui, "DejaVu Sans", sans-serif; }
   body { margin: 0; max-width: none; font-size: 11pt; }
   h2 { break-after: avoid; }
   figure, tr, .keep { break-inside: avoid; }
+  /* A4 is narrower than a screen: the four histograms on one line, the bars in the table smaller. */
+  .charts svg { width: 11em; height: auto; }
+  figcaption { max-width: 11em; }
+  svg.bar { width: 6em; height: auto; }
   * { -webkit-print-color-adjust: exact; print-color-adjust: exact; }
 }
 """
@@ -231,7 +235,7 @@ def svg_bar(uid, value, of, label, width=160, color="#b2182b"):
     """A single horizontal bar (value/of) for a table cell, labelled for screen readers."""
     frac = value / of if of else 0
     return (f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="14" viewBox="0 0 {width} 14" '
-            f'role="img" aria-labelledby="{uid}"><title id="{uid}">{e(label)}</title>'
+            f'class="bar" role="img" aria-labelledby="{uid}"><title id="{uid}">{e(label)}</title>'
             f'<rect x="0" y="1" width="{width}" height="12" fill="#eeeeee" stroke="#999" stroke-width="0.5"/>'
             f'<rect x="0" y="1" width="{width * frac:.1f}" height="12" fill="{color}"/></svg>')
 
@@ -259,6 +263,28 @@ def svg_times(rows, tmax):
     out.append(f'<line x1="{left}" y1="2" x2="{left}" y2="{h - 20}" stroke="#444"/>')
     out.append("</svg>")
     return "".join(out)
+
+
+def table(caption, cols, rows):
+    """An HTML table with a caption. cols: the column names, "#name" for a column of numbers (right
+    aligned). rows: lists of cells, HTML already (or numbers), or (HTML, class); the first cell of
+    a row is its header (th scope=row), so a screen reader says which row a number is in."""
+    nums = [c.startswith("#") for c in cols]
+    num = ' class="num"'
+    out = [f'<table><caption>{e(caption)}</caption><thead><tr>' + "".join(
+        f'<th scope="col"{num if n else ""}>{e(c[1:] if n else c)}</th>' for c, n in zip(cols, nums)) +
+        '</tr></thead><tbody>']
+    for row in rows:
+        cells = []
+        for k, cell in enumerate(row):
+            text, cls = cell if isinstance(cell, tuple) else (cell, "")
+            cls = " ".join(x for x in (cls, "num" if nums[k] else "") if x)
+            tag = "th" if k == 0 else "td"
+            attrs = (' scope="row"' if k == 0 else "") + (f' class="{cls}"' if cls else "")
+            cells.append(f"<{tag}{attrs}>{text}</{tag}>")
+        out.append("<tr>" + "".join(cells) + "</tr>")
+    out.append("</tbody></table>")
+    return "\n".join(out)
 
 
 def write_html(data, a, path):
@@ -301,14 +327,10 @@ def write_html(data, a, path):
             H.append(f'<figure>{svg_histogram(f"h{i}", d, ymax, ng)}'
                      f'<figcaption><strong>{e(d["label"])}</strong>: {e(short_title(d["title"]))}</figcaption></figure>')
         H.append('</div>')
-        H.append('<table><caption>The same, as numbers (submissions in each bucket)</caption><thead><tr>'
-                 '<th scope="col">stage</th>' + "".join(f'<th scope="col" class="num">{b}</th>' for b in BUCKETS) +
-                 '<th scope="col" class="num">mean</th><th scope="col" class="num">median</th></tr></thead><tbody>')
-        for d in a["dist"]:
-            H.append(f'<tr><th scope="row">{e(d["label"])}</th>' +
-                     "".join(f'<td class="num">{c}</td>' for c in d["counts"]) +
-                     f'<td class="num">{percent(d["mean"])}</td><td class="num">{percent(d["median"])}</td></tr>')
-        H.append('</tbody></table>')
+        H.append(table("The same, as numbers (submissions in each bucket)",
+                       ["stage"] + [f"#{b}" for b in BUCKETS] + ["#mean", "#median"],
+                       [[e(d["label"])] + d["counts"] + [percent(d["mean"]), percent(d["median"])]
+                        for d in a["dist"]]))
     else:
         H.append('<p>No submission could be graded.</p>')
     H.append('</section>')
@@ -320,9 +342,7 @@ def write_html(data, a, path):
                  'passed, by the share that did not pass them (not run: the grading ran out of time first). '
                  'The hint is the test\'s own, as students see it when it fails; the section is the one of the '
                  'stage\'s <code>hints.md</code> that <code>make hint</code> opens for it.</p>')
-        H.append('<table><caption>Most-failed tests</caption><thead><tr><th scope="col">#</th>'
-                 '<th scope="col">failed by</th><th scope="col">stage</th><th scope="col">test</th>'
-                 '<th scope="col" class="num">points</th><th scope="col">hint</th></tr></thead><tbody>')
+        body = []
         for i, t in enumerate(a["top"], 1):
             p = pct(t["failed"], t["of"])
             label = f"{p:.0f}% failed ({t['failed']} of {t['of']})"
@@ -331,10 +351,9 @@ def write_html(data, a, path):
             if t["section"]:
                 hint += (f'<br><span class="hint-from">hints.md: “{e(t["section"])}” '
                          f'(<code>make hint STAGE={t["stage"]}</code>)</span>')
-            H.append(f'<tr><td class="num">{i}</td><td>{svg_bar(f"f{i}", t["failed"], t["of"], label)}<br>'
-                     f'{p:.0f}% ({t["failed"]}/{t["of"]}{nr})</td><td class="num">{t["stage"]}</td>'
-                     f'<td>{e(t["name"])}</td><td class="num">{fmt(t["points"])}</td><td class="hint">{hint}</td></tr>')
-        H.append('</tbody></table>')
+            body.append([i, f'{svg_bar(f"f{i}", t["failed"], t["of"], label)}<br>{p:.0f}% ({t["failed"]}/{t["of"]}{nr})',
+                         t["stage"], e(t["name"]), fmt(t["points"]), (hint, "hint")])
+        H.append(table("Most-failed tests", ["##", "failed by", "#stage", "test", "#points", "hint"], body))
     else:
         H.append('<p>' + ('Every graded submission passed every test.' if ng else 'No graded submissions.') + '</p>')
     H.append('</section>')
@@ -342,13 +361,9 @@ def write_html(data, a, path):
     # not graded
     H.append(f'<section class="keep"><h2 id="not-graded">Not graded: {len(a["not_graded"])}</h2>')
     if a["not_graded"]:
-        H.append('<table><caption>Submissions the tests could not run on (0 points each)</caption><thead><tr>'
-                 '<th scope="col">student</th><th scope="col">status</th><th scope="col">reason</th>'
-                 '</tr></thead><tbody>')
-        for st in a["not_graded"]:
-            H.append(f'<tr><th scope="row">{e(st["student"])}</th><td class="status s-{e(st["status"])}">'
-                     f'{e(st["status"])}</td><td>{e(st["reason"])}</td></tr>')
-        H.append('</tbody></table>')
+        H.append(table("Submissions the tests could not run on (0 points each)", ["student", "status", "reason"],
+                       [[e(st["student"]), (e(st["status"]), f'status s-{e(st["status"])}'), e(st["reason"])]
+                        for st in a["not_graded"]]))
     else:
         H.append('<p>Every submission was graded.</p>')
     H.append('</section>')
@@ -362,20 +377,14 @@ def write_html(data, a, path):
 
     # students
     keys = list(stage_max)
-    H.append('<section><h2 id="students">Students</h2><table><caption>One row per submission '
-             '(as in gradebook.csv)</caption><thead><tr><th scope="col">student</th>'
-             '<th scope="col" class="num">score</th>' +
-             "".join(f'<th scope="col" class="num">stage {k}</th>' for k in keys) +
-             '<th scope="col">status</th><th scope="col" class="num">seconds</th><th scope="col">reason</th>'
-             '</tr></thead><tbody>')
-    H.append(f'<tr><th scope="row">(max)</th><td class="num">{fmt(a["total_max"])}</td>' +
-             "".join(f'<td class="num">{fmt(stage_max[k])}</td>' for k in keys) + '<td></td><td></td><td></td></tr>')
-    for st in rows:
-        H.append(f'<tr><th scope="row">{e(st["student"])}</th><td class="num">{fmt(st["score"])}</td>' +
-                 "".join(f'<td class="num">{fmt(st["stages"].get(str(k), 0.0))}</td>' for k in keys) +
-                 f'<td class="status s-{e(st["status"])}">{e(st["status"])}</td>'
-                 f'<td class="num">{e(st.get("seconds", ""))}</td><td>{e(st["reason"])}</td></tr>')
-    H.append('</tbody></table></section>')
+    H.append('<section><h2 id="students">Students</h2>')
+    H.append(table("One row per submission (as in gradebook.csv)",
+                   ["student", "#score"] + [f"#stage {k}" for k in keys] + ["status", "#seconds", "reason"],
+                   [["(max)", fmt(a["total_max"])] + [fmt(stage_max[k]) for k in keys] + ["", "", ""]] +
+                   [[e(st["student"]), fmt(st["score"])] + [fmt(st["stages"].get(str(k), 0.0)) for k in keys] +
+                    [(e(st["status"]), f'status s-{e(st["status"])}'), e(st.get("seconds", "")), e(st["reason"])]
+                    for st in rows]))
+    H.append('</section>')
     H.append('</body>')
     H.append('</html>')
     with open(path, "w", encoding="utf-8") as f:
