@@ -16,6 +16,7 @@ and every results file is written by it: by tests/grade for a graded submission,
 here for one that could not be graded. Standard library only.
 """
 import argparse
+import collections
 import csv
 import glob
 import json
@@ -251,7 +252,9 @@ def test_catalog(files):
 
 
 def test_outcomes(d):
-    """{results.json name: "passed" | "failed" | "skipped" | "notrun"} of one graded submission."""
+    """{results.json name: (outcome, hint)} of one graded submission: outcome is "passed", "failed",
+    "skipped" or "notrun"; hint the `hint:` line its failure printed, if any (a test with several
+    hints prints the one of the check that failed)."""
     path = os.path.join(d, "results.json")
     if not os.path.exists(path):
         return {}
@@ -260,8 +263,9 @@ def test_outcomes(d):
     out = {}
     for t in res.get("tests", []):
         text = t.get("output", "")
+        said = [line[6:].strip() for line in text.splitlines() if line.startswith("hint: ")]
         out[t["name"]] = ("passed" if t.get("status") == "passed" else "skipped" if text.startswith("SKIPPED")
-                          else "notrun" if text.startswith("not run:") else "failed")
+                          else "notrun" if text.startswith("not run:") else "failed", said[-1] if said else "")
     return out
 
 
@@ -293,10 +297,13 @@ def cmd_gradebook(args):
     # graded failed everything, which says nothing about the test).
     graded = [st for st in rows if st["graded"]]
     for t in catalog:
-        seen = [st["outcomes"].get(t["key"], "failed") for st in graded]
-        t["failed"] = sum(o != "passed" for o in seen)
-        t["notrun"] = sum(o == "notrun" for o in seen)
+        seen = [st["outcomes"].get(t["key"], ("failed", "")) for st in graded]
+        t["failed"] = sum(o != "passed" for o, _ in seen)
+        t["notrun"] = sum(o == "notrun" for o, _ in seen)
         t["of"] = len(graded)
+        # The hint most of those who failed were shown, where it is not the test's first one.
+        said = collections.Counter(h for o, h in seen if o != "passed" and h).most_common(1)
+        t["hint_seen"] = said[0][0] if said and said[0][0] != t["hint"] else ""
     titles = {stage: title for stage, _, title, _, _ in sources(args.tests)}
     data = {"name": os.path.basename(os.path.abspath(args.out)), "jobs": args.jobs,
             "isolation": args.isolation, "elapsed": float(args.elapsed), "top": int(args.top),

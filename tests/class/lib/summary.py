@@ -136,6 +136,8 @@ def write_text(data, a, path):
         pad = " " * (width + 6)
         if t["hint"]:
             L.append(f"{pad}hint: {t['hint']}")
+        if t["hint_seen"]:
+            L.append(f"{pad}most who failed were shown: {t['hint_seen']}")
         if t["section"]:
             L.append(f"{pad}hints.md: \"{t['section']}\" (make hint STAGE={t['stage']})")
 
@@ -348,6 +350,8 @@ def write_html(data, a, path):
             label = f"{p:.0f}% failed ({t['failed']} of {t['of']})"
             nr = f', {t["notrun"]} not run' if t["notrun"] else ''
             hint = e(t["hint"]) if t["hint"] else '<span class="hint-from">(no hint line)</span>'
+            if t["hint_seen"]:
+                hint += f'<br><span class="hint-from">most who failed were shown:</span> {e(t["hint_seen"])}'
             if t["section"]:
                 hint += (f'<br><span class="hint-from">hints.md: “{e(t["section"])}” '
                          f'(<code>make hint STAGE={t["stage"]}</code>)</span>')
