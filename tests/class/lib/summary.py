@@ -178,7 +178,7 @@ figcaption { font-size: .9em; color: #333; max-width: 15em; }
 table { border-collapse: collapse; margin: .8em 0; font-size: .92em; }
 caption { text-align: left; font-weight: 600; padding-bottom: .3em; }
 th, td { border: 1px solid #c8c8c8; padding: .25em .6em; text-align: left; vertical-align: top; }
-th { background: #f0f0f0; }
+th { background: #f0f0f0; white-space: nowrap; }
 td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; }
 td.hint { max-width: 40em; }
 .hint-from { color: #555; font-size: .9em; }
@@ -244,8 +244,10 @@ def svg_bar(uid, value, of, label, width=160, color="#b2182b"):
 
 def svg_times(rows, tmax):
     """Grading time per submission, one bar each, grey where the submission was not graded."""
-    bar_h, gap, left, right = 16, 4, 150, 70
-    w = 640
+    # Room on the left for the longest name (at most 22 characters, about 7 px each at 12 px).
+    left = 12 + 7 * min(22, max(len(st["student"]) for st in rows))
+    bar_h, gap, right = 16, 4, 70
+    w = left + 520
     h = len(rows) * (bar_h + gap) + 24
     scale = (w - left - right) / tmax if tmax else 0
     out = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{w}" height="{h}" viewBox="0 0 {w} {h}" '
