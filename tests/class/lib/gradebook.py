@@ -8,22 +8,29 @@
                                                      status.json: score, per-stage, status, reason
   gradebook.py finish --dir DIR [--seconds S]        record the time, print one line
   gradebook.py gradebook --out OUT --students FILE --tests FILE... [--jobs N] [--elapsed S] [--isolation I]
-                                                     OUT/gradebook.csv and OUT/summary.txt
+                        [--top N] [--stage N]        OUT/gradebook.csv, OUT/summary.txt and OUT/summary.html
+                                                     (summary.py draws them from what is read here)
 
 Points and test names come from the test files through tests/grader/report.py (the one parser),
 and every results file is written by it: by tests/grade for a graded submission, by report.zero
 here for one that could not be graded. Standard library only.
 """
 import argparse
+import collections
 import csv
 import glob
 import json
 import os
+import importlib.machinery
+import importlib.util
 import re
+import shlex
 import sys
 
-sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "lib"))
+sys.dont_write_bytecode = True  # no __pycache__ in the kit's tree (git status stays clean)
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "grader"))
 import report  # noqa: E402  (tests/grader/report.py)
+import summary  # noqa: E402  (tests/class/lib/summary.py)
 
 
 stage_of = report.stage_of
@@ -178,19 +185,104 @@ def cmd_finish(args):
           + (f": {st['reason'][:120]}" if st["reason"] else ""))
 
 
+# ---- what the summary needs beyond status.json ----
+
+HINT_RE = re.compile(r"^\s*hint\s+(.*\S)\s*$")
+GRADED = ("pass", "partial", "fail", "timeout")  # the statuses of a submission the tests ran on
+
+
+def test_hints(path):
+    """{test name: the first `hint "..."` line inside that @test} of one .bats file.
+
+    Read statically, from the test's body, and not from the results: a failing test's output
+    carries its hint only if the test got as far as that line, a test that never ran (the
+    deadline; a submission that did not build) carries none, and the summary must not run
+    anything again. A test may set a later hint for a later check; the first one is about the
+    test's main point."""
+    hints, cur = {}, None
+    with open(path, encoding="utf-8") as f:
+        for line in f:
+            m = report.TEST_RE.match(line)
+            if m:
+                cur = (m.group(1) if m.group(1) is not None else m.group(2)).replace('\\"', '"')
+                continue
+            if cur is None:
+                continue
+            if line.startswith("}"):  # a bats test's body ends with the first "}" in column 1
+                cur = None
+                continue
+            m = HINT_RE.match(line)
+            if m and cur not in hints:
+                try:
+                    words = shlex.split(m.group(1))
+                except ValueError:  # unbalanced quotes: show the line as it is
+                    words = [m.group(1)]
+                hints[cur] = " ".join(words)
+    return hints
+
+
+def hint_sections(stage):
+    """The sections of stages/NN-*/hints.md (tests/hint's own parser: the one reader of it)."""
+    kit = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "..")
+    files = sorted(glob.glob(os.path.join(kit, "stages", f"{stage:02d}-*", "hints.md")))
+    tool = os.path.join(kit, "tests", "hint")
+    if not files or not os.path.exists(tool):
+        return []
+    loader = importlib.machinery.SourceFileLoader("kit_hint", tool)
+    spec = importlib.util.spec_from_loader("kit_hint", loader)
+    mod = importlib.util.module_from_spec(spec)
+    loader.exec_module(mod)
+    return mod.parse(files[0])
+
+
+def test_catalog(files):
+    """[{key, stage, file, name, points, hint, section}] of every test, in the grader's order; key
+    is the name results.json gives it ("<stage title>: <test name>")."""
+    out, sections = [], {}
+    for stage, stem, title, points, path in sources(files):
+        hints = test_hints(path)
+        if stage not in sections:
+            sections[stage] = hint_sections(stage)
+        for name, pts in points.items():
+            # As `make hint` finds it: the first section whose tests: words are in the name.
+            sec = next((s["title"] for s in sections[stage] if any(w in name for w in s["tests"])), "")
+            out.append({"key": f"{title}: {name}", "stage": stage, "file": stem, "name": name,
+                        "points": pts, "hint": hints.get(name, ""), "section": sec})
+    return out
+
+
+def test_outcomes(d):
+    """{results.json name: (outcome, hint)} of one graded submission: outcome is "passed", "failed",
+    "skipped" or "notrun"; hint the `hint:` line its failure printed, if any (a test with several
+    hints prints the one of the check that failed)."""
+    path = os.path.join(d, "results.json")
+    if not os.path.exists(path):
+        return {}
+    with open(path, encoding="utf-8") as f:
+        res = json.load(f)
+    out = {}
+    for t in res.get("tests", []):
+        text = t.get("output", "")
+        said = [line[6:].strip() for line in text.splitlines() if line.startswith("hint: ")]
+        out[t["name"]] = ("passed" if t.get("status") == "passed" else "skipped" if text.startswith("SKIPPED")
+                          else "notrun" if text.startswith("not run:") else "failed", said[-1] if said else "")
+    return out
+
+
 def cmd_gradebook(args):
     stage_max = maxes(args.tests)
     keys = [str(k) for k in sorted(stage_max)]
-    rows, times, counts = [], [], {}
+    rows = []
     with open(args.students, encoding="utf-8") as f:
         students = [line.strip() for line in f if line.strip()]
-    for st_path in [os.path.join(args.out, s, "status.json") for s in students]:
-        with open(st_path, encoding="utf-8") as f:
+    catalog = test_catalog(args.tests)
+    for s in students:
+        d = os.path.join(args.out, s)
+        with open(os.path.join(d, "status.json"), encoding="utf-8") as f:
             st = json.load(f)
+        st["graded"] = st["status"] in GRADED
+        st["outcomes"] = test_outcomes(d) if st["graded"] else {}
         rows.append(st)
-        if "seconds" in st:
-            times.append(float(st["seconds"]))
-        counts[st["status"]] = counts.get(st["status"], 0) + 1
     with open(os.path.join(args.out, "gradebook.csv"), "w", encoding="utf-8", newline="") as f:
         w = csv.writer(f)
         w.writerow(["student", "score", "max"] + [f"stage{k}" for k in keys] +
@@ -201,24 +293,23 @@ def cmd_gradebook(args):
             w.writerow([st["student"], fmt(st["score"]), fmt(st["max"])] +
                        [fmt(st["stages"].get(k, 0.0)) for k in keys] +
                        [st["status"], st["reason"], st.get("seconds", "")])
-    n = len(rows)
-    elapsed = float(args.elapsed)
-    with open(os.path.join(args.out, "summary.txt"), "w", encoding="utf-8") as f:
-        f.write(f"submissions       {n}\n")
-        f.write(f"jobs              {args.jobs} (isolation: {args.isolation})\n")
-        f.write(f"total time        {elapsed:.0f} s ({elapsed / 60:.1f} min)\n")
-        if n and elapsed > 0:
-            f.write(f"throughput        {n / (elapsed / 60):.2f} submissions/minute\n")
-        if times:
-            f.write(f"per submission    mean {sum(times) / len(times):.0f} s, "
-                    f"min {min(times):.0f} s, max {max(times):.0f} s (build + grade)\n")
-        f.write("status            " + ", ".join(f"{k} {v}" for k, v in sorted(counts.items())) + "\n")
-        f.write(f"maximum           {fmt(sum(stage_max.values()))} points "
-                f"({', '.join(f'stage {k}: {fmt(stage_max[int(k)])}' for k in keys)})\n\n")
-        width = max([len(r["student"]) for r in rows] + [7])
-        for st in rows:
-            f.write(f"{st['student']:<{width}}  {fmt(st['score']):>5}/{fmt(st['max']):<5} "
-                    f"{st['status']:<13} {st.get('seconds', ''):>5}s  {st['reason']}\n")
+    # Per test: how many of the graded submissions did not pass it (a submission that was not
+    # graded failed everything, which says nothing about the test).
+    graded = [st for st in rows if st["graded"]]
+    for t in catalog:
+        seen = [st["outcomes"].get(t["key"], ("failed", "")) for st in graded]
+        t["failed"] = sum(o != "passed" for o, _ in seen)
+        t["notrun"] = sum(o == "notrun" for o, _ in seen)
+        t["of"] = len(graded)
+        # The hint most of those who failed were shown, where it is not the test's first one.
+        said = collections.Counter(h for o, h in seen if o != "passed" and h).most_common(1)
+        t["hint_seen"] = said[0][0] if said and said[0][0] != t["hint"] else ""
+    titles = {stage: title for stage, _, title, _, _ in sources(args.tests)}
+    data = {"name": os.path.basename(os.path.abspath(args.out)), "jobs": args.jobs,
+            "isolation": args.isolation, "elapsed": float(args.elapsed), "top": int(args.top),
+            "stage_max": {int(k): stage_max[int(k)] for k in keys},
+            "titles": titles, "students": rows, "tests": catalog}
+    summary.write(data, args.out)
 
 
 def main():
@@ -250,6 +341,7 @@ def main():
     p.add_argument("--jobs", default="1")
     p.add_argument("--elapsed", default="0")
     p.add_argument("--isolation", default="jail")
+    p.add_argument("--top", default="10", help="how many of the most-failed tests the summary lists")
     args = ap.parse_args()
     {"not-graded": cmd_not_graded, "classify": cmd_classify,
      "finish": cmd_finish, "gradebook": cmd_gradebook}[args.cmd](args)
