@@ -48,6 +48,7 @@ IMAGE_APP    := build/image/app
 DEPS_STAMP   := build/.deps
 
 # What `make grade` grades: stages (default), solutions, or a path to any runtime binary.
+# It stops at the first stage with a failure (stages build on each other); ALL=1 grades them all.
 IMPL         ?= stages
 STAGE        ?=
 GRADE_ARGS   ?=
@@ -69,7 +70,7 @@ all: runtime
 # Instructors' targets are listed only where they work: where solutions/ is (not in a student kit).
 INSTR        := $(if $(HAVE_SOLUTIONS),@echo,@true)
 help:
-	@echo "make grade [STAGE=N] [IMPL=stages$(if $(HAVE_SOLUTIONS),|solutions)|PATH]  grade a runtime (default: yours, stages/)"
+	@echo "make grade [STAGE=N] [ALL=1] [IMPL=stages$(if $(HAVE_SOLUTIONS),|solutions)|PATH]  grade a runtime (default: yours, stages/) up to its first stage with a failure; ALL=1: every stage"
 	@echo "make hint [STAGE=N] [RESET=1]  the next hint for the first test your last grading failed"
 	@echo "make bench [IMPL=stages|PATH]  container start latency vs unshare, bwrap, crun, runc"
 	@echo "make kill-stress [IMPL=stages|solutions|PATH] [RUNS=N]  SIGKILL a runtime N times (500) at every moment: nothing may be left"
@@ -163,7 +164,7 @@ grade: runtime rootfs image
 	@impl='$(IMPL)'; case "$$impl" in stages) impl=build/stages/container;; \
 		solutions|ref) [ -n "$(HAVE_SOLUTIONS)" ] || { echo "make grade: no solutions/ in a student kit"; exit 2; }; \
 			impl=build/ref/container;; esac; \
-	tests/grade --impl "$$impl" $(if $(STAGE),--stage $(STAGE)) $(GRADE_ARGS)
+	tests/grade --impl "$$impl" $(if $(STAGE),--stage $(STAGE)) $(if $(ALL),,--first-failing-stage) $(GRADE_ARGS)
 
 # Graduated help (LAB.md, "Stuck? make hint"): the next level of stages/NN-*/hints.md for the
 # first test the last grading failed. No root needed: it reads results/tap/.

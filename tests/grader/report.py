@@ -167,6 +167,13 @@ def out_table(stages, args, out=None):
         p()
         head = f"{st['title']}  ({st['file']}.bats)"
         p(c("1", f"{head:<68} {fmt_points(st['score']):>4}/{fmt_points(st['max'])}"))
+        reasons = {" ".join(t["detail"]) for t in st["tests"]}
+        if st["tests"] and all(t["status"] == "notrun" for t in st["tests"]) and len(reasons) == 1:
+            # Not run at all, for one reason: one line, not one per test.
+            p(f"  {mark['notrun']}  {len(st['tests'])} tests {reasons.pop()}")
+            total += st["score"]
+            maxi += st["max"]
+            continue
         for t in st["tests"]:
             pts = f"{fmt_points(t['score'])}/{fmt_points(t['max'])}"
             p(f"  {mark[t['status']]}  {t['name']:<62} {pts:>6}")
@@ -385,6 +392,7 @@ class Runner:
         self.urgent = False   # a signal: interrupt the running tests too
         self.procs = set()    # the bats (or sandbox) processes running now
         self.verdicts = []    # (file, test, text): a runtime broke the file's sandbox
+        self.failed_stages = set()  # stages whose file had a test fail
         self.lock = threading.Lock()
 
     def stop(self, why, urgent):
@@ -426,21 +434,39 @@ class Runner:
                 path = self.files[i]
                 if self.stopped:
                     results[i] = stage_result(path, [], "", self.args.hidden_dir, self.args.filter, self.stopped)
+                elif self.held_back(path):
+                    results[i] = "held"  # filled in below, once every stage that ran is known
                 else:
                     results[i] = self.run_file(path)
+                    if any(t["status"] in ("failed", "notrun") for t in results[i]["tests"]):
+                        with self.lock:
+                            self.failed_stages.add(stage_of(path))
         threads = [threading.Thread(target=worker, daemon=True) for _ in range(max(1, self.args.jobs))]
         for t in threads:
             t.start()
         for t in threads:
             while t.is_alive():
                 t.join(0.5)  # short joins: the main thread must stay free for signals
-        return results
+        first = min(self.failed_stages, default=0)
+        why = (f"stage {first} has failures to fix first (stages build on each other; "
+               "make grade ALL=1 grades every stage)")
+        return [stage_result(self.files[i], [], "", self.args.hidden_dir, self.args.filter, why)
+                if r == "held" else r for i, r in enumerate(results)]
+
+    def held_back(self, path):
+        """--first-failing-stage: PATH is not graded, as an earlier stage has failures. Stages build on each other, so a later stage's tests would fail for the same
+        bug (a student fixes the earliest stage first, and gets the verdict in seconds)."""
+        if not self.args.first_failing_stage:
+            return False
+        with self.lock:
+            return any(n < stage_of(path) for n in self.failed_stages)
 
     def order(self):
-        """One at a time: the order given. Several: the files with most tests first (a long file
-        started last would leave the other workers idle at the end), ties in the order given."""
+        """One at a time, or --first-failing-stage: the order given. Several: the files with most
+        tests first (a long file started last would leave the other workers idle at the end),
+        ties in the order given."""
         idx = list(range(len(self.files)))
-        if self.args.jobs <= 1:
+        if self.args.jobs <= 1 or self.args.first_failing_stage:
             return idx
         size = {i: len(parse_source(self.files[i])[1]) for i in idx}
         return sorted(idx, key=lambda i: -size[i])
@@ -637,6 +663,8 @@ def main():
     p.add_argument("--file-timeout", type=float, default=float(os.environ.get("FILE_TIMEOUT", 1800)))
     p.add_argument("--progress", choices=["auto", "on", "off"], default="auto")
     p.add_argument("--jobs", type=int, default=1, help="test files run at once")
+    p.add_argument("--first-failing-stage", action="store_true",
+                   help="start no file of a later stage than one that had a failure")
     p.add_argument("--sandbox", default="", help="run each file's bats under this command (tests/grader/sandbox)")
     p.add_argument("--note", action="append", help="a line for the table's end and Gradescope's output")
     p.add_argument("files", nargs="+")

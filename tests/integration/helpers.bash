@@ -17,6 +17,8 @@
 #   track_bg PID OUT        a background runtime started some other way (setpriv ...): teardown
 #                           stops it, and wait_output/ctr_wait know it
 #   hint TEXT               what the student probably got wrong, printed if the test fails
+#   hint_status SEEN WANT [OUTPUT]  add to the hint what an exit status SEEN (not WANT) most
+#                           likely means (the raw wait status, a bare signal number, 125/126/127...)
 #   requires KEYWORD...     skip, saying why, unless the run can check this (see requires())
 #   fail_with TEXT          fail the test with TEXT (plus the hint)
 #
@@ -24,6 +26,9 @@
 # stops background runtimes, waits (polling) for everything to return to that state, and fails
 # the test naming whatever leaked, after cleaning it up so that the next test starts clean.
 # A file that needs its own setup/teardown calls common_setup / common_teardown from them.
+# A runtime that changed the grader's own mount table (its /proc) fails the test that saw it with
+# one "SANDBOX BROKEN:" verdict, and the file's later tests are not run (see common_teardown);
+# every file runs in a sandbox of its own (tests/grade), so the next stage starts clean.
 
 bats_require_minimum_version 1.5.0
 
