@@ -13,8 +13,10 @@ load helpers
 setup() {
 	common_setup
 	requires root rootfs
-	# A name of this test's own: names are global to the runtimes of this PID namespace.
-	NAME=t$BATS_TEST_NUMBER-$$
+	# A name of this test's own. Names are global to the machine's runtimes (their records), and
+	# gradings side by side each have a PID namespace of their own, where $$ is the same number:
+	# a random number from getrandom(2) keeps two gradings' names apart.
+	NAME=t$BATS_TEST_NUMBER-$SRANDOM
 	STARTED=()
 }
 
