@@ -473,6 +473,9 @@ _new_pids() {
 		own+="$q "
 		q=$_PP
 	done
+	# bats' own per-test timeout countdown (BATS_TEST_TIMEOUT): started before setup, but its
+	# `sleep` may start after setup's snapshot. Killing it would make bats time the test out.
+	[ -z "${BATS_killer_pid:-}" ] || own+="$BATS_killer_pid "
 	for d in /proc/[0-9]*; do
 		p=${d#/proc/}
 		[[ $_BEFORE_PIDS == *" $p "* ]] && continue
@@ -560,16 +563,15 @@ _clean_leaks() {
 }
 
 # _stop_bg: stop the background runtimes a test left running (it failed midway, or it had no
-# reason to end them): TERM, the way a user would, and after $STOP_GRACE s, SIGKILL. The contract
-# has a runtime clean up after itself either way. The grace is short because TERM, forwarded to
-# a COMMAND that is PID 1 of its namespace with no handler for it (`sleep`), does nothing: the
-# kernel drops it. All runtimes are given the one grace together, not one each.
+# reason to end them): TERM, the way a user would, and after $STOP_GRACE s (5), SIGKILL. The
+# contract has a runtime clean up after itself either way, but a TERM that ends the container
+# lets it do so on its own path. All runtimes are given the one grace together, not one each.
 _stop_bg() {
 	local p left deadline
 	for p in "${_BG_PIDS[@]}"; do
 		kill -TERM "$p" 2>/dev/null
 	done
-	deadline=$((10#${EPOCHREALTIME/./} + ${STOP_GRACE:-1} * 1000000)) # µs
+	deadline=$((10#${EPOCHREALTIME/./} + ${STOP_GRACE:-5} * 1000000)) # µs
 	while :; do
 		left=""
 		for p in "${_BG_PIDS[@]}"; do
@@ -613,11 +615,12 @@ _common_teardown_body() {
 	fi
 	_stop_bg
 	# Exiting processes, a cgroup's rmdir, a netns going away: give the machine a moment.
-	# Only processes and links go away by themselves (an exiting process, a network namespace
-	# the kernel is still tearing down): a leaked mount or cgroup stays, so, in the sandbox (where
-	# every process is seen), waiting longer for one would only make a failing test slower.
+	# A leaked mount stays where it is (nothing the runtime left running unmounts the grader's),
+	# so waiting longer for one only makes a failing test slower. Processes, links and cgroups
+	# can still go (an exiting process, a network namespace being torn down, a cleanup that
+	# retries rmdir(2) while the last tasks exit).
 	while _leaks && leaks=$LEAKS && [ -n "$leaks" ] && [ $SECONDS -le $deadline ]; do
-		if [ "${CONTAINER_LAB_SANDBOX:-}" = 1 ] && ! grep -qE '^  (process|network link)' <<<"$leaks"; then
+		if [ "${CONTAINER_LAB_SANDBOX:-}" = 1 ] && ! grep -qvE '^  (new mount|mount gone):' <<<"$leaks"; then
 			break
 		fi
 		sleep 0.05
