@@ -72,7 +72,7 @@ INSTR        := $(if $(HAVE_SOLUTIONS),@echo,@true)
 help:
 	@echo "make grade [STAGE=N] [ALL=1] [IMPL=stages$(if $(HAVE_SOLUTIONS),|solutions)|PATH]  grade a runtime (default: yours, stages/) up to its first stage with a failure; ALL=1: every stage"
 	@echo "make hint [STAGE=N] [RESET=1]  the next hint for the first test your last grading failed"
-	@echo "make bench [IMPL=stages|PATH]  container start latency vs unshare, bwrap, crun, runc"
+	@echo "make bench [IMPL=stages|PATH] [BENCH_GRADING=0]  container start latency vs unshare, bwrap, crun, runc; grading time"
 	@echo "make kill-stress [IMPL=stages|solutions|PATH] [RUNS=N]  SIGKILL a runtime N times (500) at every moment: nothing may be left"
 	@echo "make test            the kit's self-test (CI runs this)"
 	@echo "make runtime         build build/stages/container (yours)$(if $(HAVE_SOLUTIONS), and build/ref/container)"
@@ -194,10 +194,14 @@ record: build/ref/container rootfs image
 
 # How fast a container starts (tests/kit/bench/run): the reference at every stage -- or, with
 # IMPL=stages or IMPL=PATH, that runtime -- against unshare+chroot, bwrap, crun and runc, in one
-# hyperfine run. BENCH_ARGS: --quick, --runs N, --no-grade, --no-rootfs. Results: results/bench/.
+# hyperfine run; --net against its floor; then how long grading the reference takes.
+# BENCH_ARGS: --quick, --runs N, --no-grading, --no-rootfs. BENCH_GRADING=0: no grading run
+# (it takes minutes). Results: results/bench/.
 BENCH_ARGS   ?=
+BENCH_GRADING ?= 1
 bench: | $(DEPS_STAMP)
-	tests/kit/bench/run --impl '$(if $(filter file,$(origin IMPL)),solutions,$(IMPL))' $(BENCH_ARGS)
+	BENCH_GRADING='$(BENCH_GRADING)' tests/kit/bench/run \
+		--impl '$(if $(filter file,$(origin IMPL)),solutions,$(IMPL))' $(BENCH_ARGS)
 
 # The reference (or IMPL=PATH) graded inside a qemu VM: Debian's cloud kernel, pure cgroup v2.
 # VM_ARGS: more tests/kit/vm/run options, e.g. VM_ARGS="--mode v1" or "--only 4".

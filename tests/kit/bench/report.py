@@ -8,6 +8,7 @@ import argparse
 import json
 import os
 import platform
+import re
 import statistics
 import sys
 import time
@@ -15,6 +16,10 @@ import time
 ANCHORS = ["unshare+chroot", "bwrap", "crun", "runc"]
 # (numerator suffix, anchor, target): the issue's targets, as ratios of medians of one run.
 TARGETS = [("", "bwrap", 1.0), ("", "crun", 0.4), (" --net", "bwrap", 2.0)]
+# --net against what it cannot avoid: t(--net) / (t(no --net) + the kernel's veth add+del).
+NET_FLOOR_TARGET = 1.1
+# What tests/grader/report.py prints at the end of a grading run.
+GRADE_RE = re.compile(r"Score: ([0-9.]+)/([0-9.]+) +\((\d+)/(\d+) tests passed, (\d+)s\)")
 
 
 def machine():
@@ -49,6 +54,31 @@ def quartiles(times):
     return q[0], q[2]
 
 
+def read_grading(path):
+    """grading.tsv (one line per tests/grade run) -> a list of dicts, with the grader's own figures."""
+    runs = []
+    if not path or not os.path.exists(path):
+        return runs
+    with open(path) as f:
+        for line in f:
+            name, wall, rc, out, opts = (line.rstrip("\n").split("\t") + [""] * 5)[:5]
+            run = {"run": name, "options": opts.strip(), "wall_s": float(wall), "exit_status": int(rc),
+                   "elapsed_s": None, "score": None, "max": None, "passed": None, "tests": None}
+            try:
+                with open(out, errors="replace") as g:
+                    text = re.sub(r"\x1b\[[0-9;]*m", "", g.read())
+            except OSError:
+                text = ""
+            m = None
+            for m in GRADE_RE.finditer(text):
+                pass
+            if m:
+                run.update(score=float(m[1]), max=float(m[2]), passed=int(m[3]), tests=int(m[4]),
+                           elapsed_s=int(m[5]))
+            runs.append(run)
+    return runs
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--hyperfine", required=True)
@@ -60,9 +90,8 @@ def main():
     ap.add_argument("--load-before", default="")
     ap.add_argument("--idle-before", default="")
     ap.add_argument("--load-after", default="")
-    ap.add_argument("--grade-seconds", default="")
-    ap.add_argument("--grade-rc", default="")
-    ap.add_argument("--grade-summary", default="")
+    ap.add_argument("--floor", default="", help="vethfloor.py's JSON")
+    ap.add_argument("--grading", default="", help="run's grading.tsv: name, wall s, exit, output, options")
     ap.add_argument("--rootfs-seconds", default="")
     ap.add_argument("--versions", default="")
     ap.add_argument("--commit", default="")
@@ -108,6 +137,18 @@ def main():
                 "met": None if target is None else ratio <= target,
             })
 
+    floor = None
+    if a.floor and os.path.exists(a.floor):
+        with open(a.floor) as f:
+            floor = json.load(f)
+    net_floor = None
+    plain, net = by_name.get(a.final), by_name.get(a.final + " --net")
+    if floor is not None and plain is not None and net is not None:
+        ratio = net["median_ms"] / (plain["median_ms"] + floor["median_ms"])
+        net_floor = {"runtime": net["name"], "without_net_ms": plain["median_ms"],
+                     "floor_ms": floor["median_ms"], "net_ms": net["median_ms"], "ratio": ratio,
+                     "target": NET_FLOOR_TARGET, "met": ratio <= NET_FLOOR_TARGET}
+
     costs = []
     stages = sorted(
         (int(r["name"].split()[2]), r) for r in results
@@ -121,8 +162,11 @@ def main():
         costs.append({"feature": "--net (veth pair, addresses, route)",
                       "ms": by_name[a.final + " --net"]["median_ms"] - by_name[a.final]["median_ms"]})
     if "ip: veth add+del" in by_name and "ip: no-op" in by_name:
-        costs.append({"feature": "floor of --net: a veth pair created and deleted by ip(8)",
+        costs.append({"feature": "floor of --net: a veth pair created and deleted by ip(8), less an ip no-op",
                       "ms": by_name["ip: veth add+del"]["median_ms"] - by_name["ip: no-op"]["median_ms"]})
+    if floor is not None:
+        costs.append({"feature": "floor of --net: the same two requests timed in-process (vethfloor.py)",
+                      "ms": floor["median_ms"]})
 
     left_out = []
     if a.failed and os.path.exists(a.failed):
@@ -138,6 +182,7 @@ def main():
     except ValueError:
         idle_before = None
     busy = idle_before is not None and idle_before < 0.75
+    grading = read_grading(a.grading)
     doc = {
         "busy": busy,
         "cpu_idle_before": idle_before,
@@ -154,9 +199,9 @@ def main():
         "ratios": ratios,
         "feature_costs": costs,
         "left_out": left_out,
-        "grade_seconds": float(a.grade_seconds) if a.grade_seconds else None,
-        "grade_exit_status": int(a.grade_rc) if a.grade_rc else None,
-        "grade_summary": a.grade_summary,
+        "veth_floor": floor,
+        "net_floor_ratio": net_floor,
+        "grading": grading,
         "rootfs_build_seconds": float(a.rootfs_seconds) if a.rootfs_seconds else None,
     }
     with open(a.json, "w") as f:
@@ -203,21 +248,37 @@ def markdown(d):
             f"| {r['name']} | **{r['median_ms']:.1f} ms** | {r['q1_ms']:.1f}–{r['q3_ms']:.1f} | "
             f"{r['mean_ms']:.1f} ± {r['stddev_ms']:.1f} | {r['min_ms']:.1f} | "
             f"{r['user_ms']:.1f} | {r['system_ms']:.1f} |")
-    if d["ratios"]:
+    if d["ratios"] or d["net_floor_ratio"]:
         out += ["", "| ratio of medians | value | target |", "| --- | ---: | --- |"]
         for r in d["ratios"]:
             tgt = "" if r["target"] is None else \
                 f"≤ {r['target']:.1f}× {'met' if r['met'] else '**not met**'}"
             out.append(f"| {r['runtime']} / {r['anchor']} | {r['ratio']:.2f}× | {tgt} |")
+        r = d["net_floor_ratio"]
+        if r:
+            # --net against what no runtime that deletes its veth can avoid (vethfloor.py).
+            out.append(f"| {r['runtime']} / ({r['runtime'][:-len(' --net')]} + veth floor): "
+                       f"{r['net_ms']:.1f} / ({r['without_net_ms']:.1f} + {r['floor_ms']:.1f}) | "
+                       f"**{r['ratio']:.2f}×** | ≤ {r['target']:.1f}× {'met' if r['met'] else '**not met**'} |")
     if d["feature_costs"]:
         out += ["", "| what a feature costs (difference of medians) | ms |", "| --- | ---: |"]
         for c in d["feature_costs"]:
             out.append(f"| {c['feature']} | {c['ms']:+.1f} |")
+    if d["grading"]:
+        out += ["", "| grading the reference (`tests/grade --impl build/ref/container`) | grader's elapsed | "
+                "wall | tests passed | exit |", "| --- | ---: | ---: | ---: | ---: |"]
+        for g in d["grading"]:
+            what = "all stages" if g["run"] == "all" else f"stage {g['run']} alone (`--only {g['run']}`)"
+            if g["options"] and g["run"] == "all":
+                what += f" (`{g['options']}`)"
+            elapsed = "?" if g["elapsed_s"] is None else f"**{g['elapsed_s']} s**"
+            passed = "?" if g["passed"] is None else f"{g['passed']}/{g['tests']}"
+            out.append(f"| {what} | {elapsed} | {g['wall_s']:.1f} s | {passed} | {g['exit_status']} |")
+        stages = [g for g in d["grading"] if g["run"] != "all" and g["elapsed_s"] is not None]
+        if stages:
+            out.append(f"| sum of the stages alone | {sum(g['elapsed_s'] for g in stages)} s | "
+                       f"{sum(g['wall_s'] for g in stages):.1f} s | | |")
     extra = []
-    if d["grade_seconds"] is not None:
-        extra.append(f"- full grading run of the reference (`tests/grade --impl build/ref/container`, "
-                     f"what `make grade IMPL=solutions` runs after building): **{d['grade_seconds']:.1f} s** "
-                     f"(exit {d['grade_exit_status']}{'; ' + d['grade_summary'] if d['grade_summary'] else ''})")
     if d["rootfs_build_seconds"] is not None:
         extra.append(f"- fresh rootfs build (`rootfs-builder/build`): **{d['rootfs_build_seconds']:.1f} s**")
     for lo in d["left_out"]:
