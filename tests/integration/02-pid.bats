@@ -42,6 +42,13 @@ lingerers_are() {
 	[ "$(lingerers)" = "$1" ]
 }
 
+# wait_dead DESCRIPTION CMD...: wait_for, for processes to die once what kills them (the end of
+# their PID namespace's PID 1) has happened: a SIGKILLed process is gone in milliseconds, so 3 s
+# is ample even on a loaded machine, and a runtime without the kill fails in 3 s, not 10.
+wait_dead() {
+	WAIT_TIMEOUT=3 wait_for "$@"
+}
+
 # A container that waits for the test to create $GO, polling (COMMAND must be ready to be told).
 WAIT_GO='until [ -e "$0" ]; do sleep 0.05; done'
 
@@ -166,7 +173,7 @@ hint_proc() {
 	hint "processes of the container outlived COMMAND: when PID 1 of a PID namespace exits, the kernel kills every other process in it — but only if there is a new PID namespace (CLONE_NEWPID; pid_namespaces(7))"
 	run -0 ctr run -- sh -c "'$LINGERER' >/dev/null 2>&1 </dev/null & '$LINGERER' >/dev/null 2>&1 </dev/null & echo started"
 	assert_output started
-	wait_for "the container's leftover processes to die" lingerers_are 0
+	wait_dead "the container's leftover processes to die" lingerers_are 0
 }
 
 # bats test_tags=points:3
@@ -180,8 +187,8 @@ hint_proc() {
 	kill -KILL "$CTR_PID"
 	ctr_wait
 	hint "the runtime's death kills COMMAND (PR_SET_PDEATHSIG), and COMMAND's death kills the rest only if COMMAND is PID 1 of its own PID namespace (CLONE_NEWPID; pid_namespaces(7))"
-	wait_for "COMMAND (pid $init) to die with the runtime" bash -c "! kill -0 $init 2>/dev/null"
-	wait_for "the container's other processes to die" lingerers_are 0
+	wait_dead "COMMAND (pid $init) to die with the runtime" bash -c "! kill -0 $init 2>/dev/null"
+	wait_dead "the container's other processes to die" lingerers_are 0
 }
 
 # bats test_tags=points:2
@@ -197,7 +204,7 @@ hint_proc() {
 	hint "COMMAND killed by signal N gives 128 + N (container_wait), and the rest of the container dies with its PID 1 (CLONE_NEWPID, pid_namespaces(7))"
 	hint_status "$status" 137 "$(cat "$CTR_OUT")"
 	assert_equal "$status" 137
-	wait_for "the container's other process to die" lingerers_are 0
+	wait_dead "the container's other process to die" lingerers_are 0
 }
 
 # ---- signals reach PID 1 ----
@@ -210,7 +217,9 @@ hint_proc() {
 		sleep 1000 & p=$!
 		echo ready $$
 		while :; do wait $p; done'
-	wait_output '^ready 1$'
+	wait_output '^ready [0-9]+$'
+	hint "COMMAND must be PID 1 of a PID namespace of its own (CLONE_NEWPID, pid_namespaces(7))"
+	grep -q '^ready 1$' "$CTR_OUT" || fail_with "COMMAND is not PID 1: it printed '$(head -1 "$CTR_OUT")'"
 	kill -INT "$CTR_PID"
 	wait_output '^got-INT$'
 	kill -HUP "$CTR_PID"

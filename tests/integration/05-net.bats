@@ -57,6 +57,20 @@ start_ctr() {
 	wait_output '^ready$'
 }
 
+# has_host_end ADDR: an interface on the host has ADDR (the host end's address) now that COMMAND
+# runs; else the test fails at once: nothing could reach the container, and waiting 10 s for a
+# ping to answer would only make the failure slower (the host end is set up before COMMAND
+# starts: the test of the host end's address checks that right after "ready" too).
+has_host_end() {
+	[ -n "$(host_if_with "$1")" ] ||
+		fail_with "no interface on the host has $1 (the host end's address) while the container runs: nothing on the host can reach it (net_setup_host; veth(4), ip-address(8))"
+}
+
+# pings ADDR: ADDR answers one ping within a second (quietly: wait_for polls it).
+pings() {
+	ping -c1 -W1 "$1" >/dev/null 2>&1
+}
+
 # http_has HOST PORT PATH LINE: an HTTP/1.0 GET of PATH answers with LINE among its lines. Through
 # busybox nc: the wget of Debian's busybox-static crashes.
 http_has() {
@@ -171,7 +185,8 @@ expect_refused() {
 	requires sandbox
 	start_ctr 10.205.9.2/24
 	hint "both ends must be up with their addresses: eth0 inside (net_setup_container), the host end outside (net_setup_host; veth(4))"
-	wait_for "10.205.9.2 to answer ping from the host" ping -c1 -W1 10.205.9.2
+	has_host_end 10.205.9.1
+	wait_for "10.205.9.2 to answer ping from the host" pings 10.205.9.2
 	stop_ctr
 	assert_equal "$status" 0
 }
@@ -180,8 +195,10 @@ expect_refused() {
 @test "--net: an HTTP server inside answers a client on the host" {
 	requires sandbox tool:busybox
 	ctr_bg run --rootfs "$ROOTFS" --net 10.205.10.2/24 -- \
-		sh -c 'trap "exit 0" TERM; httpd -f -p 8080 -h /etc & wait'
+		sh -c 'trap "exit 0" TERM; httpd -f -p 8080 -h /etc & echo ready; wait'
+	wait_output '^ready$'
 	hint "TCP must flow from the host to eth0 inside and back: both ends up, addresses on both, the route inside (veth(4), ip-route(8))"
+	has_host_end 10.205.10.1
 	wait_for "the container's httpd at 10.205.10.2:8080 to serve /container-lab-rootfs" \
 		http_has 10.205.10.2 8080 container-lab-rootfs container-lab-rootfs-marker
 	stop_ctr
@@ -214,8 +231,10 @@ expect_refused() {
 	init_a=$(ctr_init_pid "$a")
 	init_b=$(ctr_init_pid "$b")
 	hint "each container needs its own veth pair with a host end of its own (a name unique to this runtime, at most 15 characters), created in its own namespace (veth(4); IFNAMSIZ in netdevice(7))"
-	wait_for "10.205.12.2 to answer ping" ping -c1 -W1 10.205.12.2
-	wait_for "10.205.13.2 to answer ping" ping -c1 -W1 10.205.13.2
+	has_host_end 10.205.12.1
+	has_host_end 10.205.13.1
+	wait_for "10.205.12.2 to answer ping" pings 10.205.12.2
+	wait_for "10.205.13.2 to answer ping" pings 10.205.13.2
 	# Look into each container's namespace from here (nsenter), now that both pairs exist.
 	for n in a b; do
 		if [ $n = a ]; then set -- "$init_a" 10.205.12.2/24; else set -- "$init_b" 10.205.13.2/24; fi
