@@ -258,7 +258,9 @@ status_field() {
 	init_a=$INIT
 	start "$b" --rootfs "$ROOTFS" -- sleep 1001
 	init_b=$INIT
-	ctr_bg run --rootfs "$ROOTFS" -- sleep 1002 # unnamed: never in ps
+	# Unnamed: never in ps. It ends on the TERM teardown sends (a sleep as PID 1 would ignore it,
+	# and be SIGKILLed: not what this test is about).
+	ctr_bg run --rootfs "$ROOTFS" -- sh -c 'trap "exit 0" TERM; sleep 1002 & wait'
 	hint "ps prints 'NAME PID COMMAND' for each running named container, PID as the host sees the container's first process (proc(5))"
 	run -0 ctr ps
 	assert_equal "$(awk '{print $1, $2}' <<<"$output" | sort)" "$(printf '%s %s\n%s %s' "$a" "$init_a" "$b" "$init_b" | sort)"
