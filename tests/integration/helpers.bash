@@ -132,11 +132,7 @@ ctr_wait() {
 
 # _ended_early PID DESC: fail the test: the runtime PID exited before DESC happened.
 _ended_early() {
-	local out="" f
-	for f in "${!_BG_PID_OF[@]}"; do
-		[ "${_BG_PID_OF[$f]}" = "$1" ] && out=$(head -c 400 "$f" | tr '\n' '|')
-	done
-	fail_with "the runtime (pid $1) exited with status ${_BG_STATUS[$1]} before $2; its output: '${out}'"
+	fail_with "the runtime (pid $1) exited with status ${_BG_STATUS[$1]} before $2; its output: '$(_output_of "$1" 400)'"
 }
 
 # ctr_init_pid [RUNTIME_PID]: the global pid of the container's first process (COMMAND), found
@@ -268,10 +264,15 @@ _wait_while_body() {
 
 # _so_far PID: what the runtime PID has printed so far, for a message.
 _so_far() {
-	local f
 	[ -n "$1" ] || return 0
+	printf " (its output so far: '%s')" "$(_output_of "$1" 300)"
+}
+
+# _output_of PID BYTES: the first BYTES of what the background runtime PID printed, a line a '|'.
+_output_of() {
+	local f
 	for f in "${!_BG_PID_OF[@]}"; do
-		[ "${_BG_PID_OF[$f]}" = "$1" ] && printf " (its output so far: '%s')" "$(head -c 300 "$f" | tr '\n' '|')"
+		[ "${_BG_PID_OF[$f]}" = "$1" ] && head -c "$2" "$f" | tr '\n' '|'
 	done
 	return 0
 }
@@ -384,19 +385,21 @@ _state_cgroups() {
 	done
 }
 
-# _new_cgroups: cgroups made since setup, less those in use by processes outside this grading.
-# Inside the sandbox's PID namespace such a process shows as pid 0 in cgroup.procs: another
-# grading, or the machine's own services, whose cgroups come and go and are not this test's.
+# _foreign_cgroup DIR: in the sandbox, DIR is in use by a process outside this grading. Inside
+# the sandbox's PID namespace such a process shows as pid 0 in cgroup.procs: another grading, or
+# the machine's own services, whose cgroups come and go and are not this test's.
+_foreign_cgroup() {
+	[ "${CONTAINER_LAB_SANDBOX:-}" = 1 ] && grep -qx 0 "$1/cgroup.procs" 2>/dev/null
+}
+
+# _new_cgroups: cgroups made since setup, less the foreign ones (_foreign_cgroup).
 _new_cgroups() {
 	local -A now=()
 	local k
 	_state_cgroups now /sys/fs/cgroup
 	for k in "${!now[@]}"; do
 		[ -z "${_BEFORE[$k]:-}" ] || continue
-		if [ "${CONTAINER_LAB_SANDBOX:-}" = 1 ] && grep -qx 0 "${k#c }/cgroup.procs" 2>/dev/null; then
-			continue
-		fi
-		printf '%s\n' "${k#c }"
+		_foreign_cgroup "${k#c }" || printf '%s\n' "${k#c }"
 	done
 }
 
@@ -512,8 +515,7 @@ _leaks() {
 		case $k in
 		m*) LEAKS+="  new mount: ${k#m }"$'\n' ;;
 		l*) LEAKS+="  network link: ${k#l }"$'\n' ;;
-		c*) [ "${CONTAINER_LAB_SANDBOX:-}" = 1 ] && grep -qx 0 "${k#c }/cgroup.procs" 2>/dev/null ||
-			LEAKS+="  cgroup: ${k#c }"$'\n' ;;
+		c*) _foreign_cgroup "${k#c }" || LEAKS+="  cgroup: ${k#c }"$'\n' ;;
 		esac
 	done
 	for k in "${!_BEFORE[@]}"; do
