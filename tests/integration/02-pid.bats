@@ -23,10 +23,17 @@ setup() {
 }
 
 teardown() {
-	local p
-	# A runtime without a PID namespace leaves lingerers behind: kill them by pid.
+	local p kids
+	# A runtime without a PID namespace leaves lingerers behind: kill them by pid, each with the
+	# `sleep 1` it waits for (stopped first, so that it starts no other; a sleep left behind
+	# would show as a leak of its own for up to a second).
 	for p in $(pgrep -f "^/bin/sh $LINGERER\$" 2>/dev/null); do
-		kill -KILL "$p" 2>/dev/null
+		kill -STOP "$p" 2>/dev/null
+	done
+	for p in $(pgrep -f "^/bin/sh $LINGERER\$" 2>/dev/null); do
+		kids=$(cat "/proc/$p/task/"*/children 2>/dev/null) || true
+		# shellcheck disable=SC2086 # one pid per word
+		kill -KILL "$p" $kids 2>/dev/null
 	done
 	common_teardown
 }
@@ -43,10 +50,29 @@ lingerers_are() {
 }
 
 # wait_dead DESCRIPTION CMD...: wait_for, for processes to die once what kills them (the end of
-# their PID namespace's PID 1) has happened: a SIGKILLed process is gone in milliseconds, so 3 s
-# is ample even on a loaded machine, and a runtime without the kill fails in 3 s, not 10.
+# their runtime) has happened: a SIGKILLed process is gone in milliseconds, so 3 s is ample even
+# on a loaded machine, and a runtime without the kill fails in 3 s, not 10.
 wait_dead() {
 	WAIT_TIMEOUT=3 wait_for "$@"
+}
+
+# gone PID: PID has ended: it is a zombie, or not there at all (kill -0 succeeds on a zombie).
+gone() {
+	local stat
+	stat=$(cat "/proc/$1/stat" 2>/dev/null) || return 0
+	stat=${stat##*) }
+	[[ ${stat:0:1} == [ZX] ]]
+}
+
+# no_lingerers_after WHAT: once PID 1 of a PID namespace has ended (WHAT), the other processes
+# in it are gone already: the kernel SIGKILLs them and waits until they are reaped before PID 1's
+# own end completes (pid_namespaces(7); zap_pid_ns_processes in the kernel), and the runtime
+# learns of COMMAND's end only after that. So there is nothing to wait for: any process still
+# there outlived its PID 1 for good, because there was no PID namespace.
+no_lingerers_after() {
+	local n
+	n=$(lingerers)
+	[ "$n" = 0 ] || fail_with "$n process(es) COMMAND started were still running after $1"
 }
 
 # A container that waits for the test to create $GO, polling (COMMAND must be ready to be told).
@@ -173,7 +199,7 @@ hint_proc() {
 	hint "processes of the container outlived COMMAND: when PID 1 of a PID namespace exits, the kernel kills every other process in it — but only if there is a new PID namespace (CLONE_NEWPID; pid_namespaces(7))"
 	run -0 ctr run -- sh -c "'$LINGERER' >/dev/null 2>&1 </dev/null & '$LINGERER' >/dev/null 2>&1 </dev/null & echo started"
 	assert_output started
-	wait_dead "the container's leftover processes to die" lingerers_are 0
+	no_lingerers_after "the runtime returned"
 }
 
 # bats test_tags=points:3
@@ -187,8 +213,8 @@ hint_proc() {
 	kill -KILL "$CTR_PID"
 	ctr_wait
 	hint "the runtime's death kills COMMAND (PR_SET_PDEATHSIG), and COMMAND's death kills the rest only if COMMAND is PID 1 of its own PID namespace (CLONE_NEWPID; pid_namespaces(7))"
-	wait_dead "COMMAND (pid $init) to die with the runtime" bash -c "! kill -0 $init 2>/dev/null"
-	wait_dead "the container's other processes to die" lingerers_are 0
+	wait_dead "COMMAND (pid $init) to die with the runtime" gone "$init"
+	no_lingerers_after "COMMAND (pid $init) died"
 }
 
 # bats test_tags=points:2
@@ -204,7 +230,7 @@ hint_proc() {
 	hint "COMMAND killed by signal N gives 128 + N (container_wait), and the rest of the container dies with its PID 1 (CLONE_NEWPID, pid_namespaces(7))"
 	hint_status "$status" 137 "$(cat "$CTR_OUT")"
 	assert_equal "$status" 137
-	wait_dead "the container's other process to die" lingerers_are 0
+	no_lingerers_after "the runtime reported COMMAND's end"
 }
 
 # ---- signals reach PID 1 ----

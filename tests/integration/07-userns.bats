@@ -46,24 +46,14 @@ setup() {
 
 teardown() {
 	local d
-	common_teardown_bg
+	# Background runtimes first (see _stop_bg), so that a delegated cgroup they ran in can go
+	# before common_teardown looks for leaks.
+	_untraced _stop_bg
 	# Delegated cgroups this test made (the runtime's own leaf first, then the delegated one).
 	for d in "${DELEGATED[@]}"; do
 		rmdir "$d/run" "$d" 2>/dev/null || true
 	done
 	common_teardown
-}
-
-# common_teardown_bg: stop background runtimes now, so that a delegated cgroup they ran in can go
-# before common_teardown looks for leaks.
-common_teardown_bg() {
-	local p
-	for p in "${_BG_PIDS[@]}"; do
-		kill -TERM "$p" 2>/dev/null
-		timeout 5 tail --pid="$p" -f /dev/null 2>/dev/null || kill -KILL "$p" 2>/dev/null
-		wait "$p" 2>/dev/null
-	done
-	return 0
 }
 
 # as_user CMD...: CMD run by the test's unprivileged user (no supplementary groups).
@@ -323,9 +313,14 @@ in_delegated() {
 	kill -KILL "$CTR_PID"
 	ctr_wait
 	for d in "${DELEGATED[@]}"; do
-		wait_for "the container's cgroup under $d to be removed" \
-			test "$(find "$d" -mindepth 1 -type d)" = "$d/run"
+		wait_for "the container's cgroup under $d to be removed" only_run_left "$d"
 	done
+}
+
+# only_run_left DIR: the delegated cgroup DIR holds nothing but the runtime's own cgroup, run
+# (looked at anew each time wait_for asks: the cleanup after a killed runtime takes a moment).
+only_run_left() {
+	[ "$(find "$1" -mindepth 1 -type d)" = "$1/run" ]
 }
 
 # ---- user namespaces off ----

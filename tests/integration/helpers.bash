@@ -194,7 +194,7 @@ _init_pid_of() {
 # that an argument holding a space cannot fake an argument boundary).
 _cmdline() {
 	local -a args
-	mapfile -d '' args <"/proc/$1/cmdline" 2>/dev/null || return 1
+	mapfile -d '' args 2>/dev/null <"/proc/$1/cmdline" || return 1
 	[ ${#args[@]} -gt 0 ] || return 1
 	printf ' %q' "${args[@]}"
 }
@@ -566,15 +566,25 @@ _clean_leaks() {
 
 # _stop_bg: stop the background runtimes a test left running (it failed midway, or it had no
 # reason to end them): TERM, the way a user would, and after $STOP_GRACE s (5), SIGKILL. The
-# contract has a runtime clean up after itself either way, but a TERM that ends the container
-# lets it do so on its own path. All runtimes are given the one grace together, not one each.
-# A test that has failed already gets 1 s: its verdict is made, and a COMMAND that is PID 1 of
-# its namespace with no handler for TERM (`sleep`) never ends on TERM (the kernel drops it), so
-# the full grace would only make every failing test of a broken runtime 5 s slower.
+# contract has a runtime clean up after itself either way, but an end of COMMAND lets it do so on
+# its own path. All runtimes are given the one grace together, not one each. Waiting for a TERM
+# that cannot work only makes the grading slower, so COMMAND itself is SIGKILLed at once (the
+# contract's 128 + 9 path: the runtime still sees COMMAND end, and cleans up as always) when
+#  - COMMAND is PID 1 of its PID namespace and has no handler for TERM (a `sleep`): the kernel
+#    drops the TERM the runtime forwards (pid_namespaces(7)), or
+#  - the test has failed already: its verdict is made, and a broken runtime would otherwise make
+#    each of its failing tests slower (their grace is then 1 s).
 _stop_bg() {
-	local p left deadline
+	local p left deadline init
 	for p in "${_BG_PIDS[@]}"; do
 		kill -TERM "$p" 2>/dev/null
+	done
+	for p in "${_BG_PIDS[@]}"; do
+		_exited "$p" && continue
+		init=$(_init_pid_of "$p") || continue
+		if [ -z "${BATS_TEST_COMPLETED:-}" ] || _term_dropped "$init"; then
+			kill -KILL "$init" 2>/dev/null
+		fi
 	done
 	local grace=${STOP_GRACE:-5}
 	[ -n "${BATS_TEST_COMPLETED:-}" ] || grace=1
@@ -594,6 +604,19 @@ _stop_bg() {
 		_exited "$p" || wait "$p" 2>/dev/null
 	done
 	return 0
+}
+
+# _term_dropped PID: PID is PID 1 of a PID namespace of its own with no handler for SIGTERM, so a
+# SIGTERM sent to it from inside its namespace is dropped (signal 15 is bit 14 of SigCgt).
+_term_dropped() {
+	local line nspid="" cgt=""
+	while read -r line; do
+		case $line in
+		NSpid:*) nspid=${line#NSpid:} ;;
+		SigCgt:*) cgt=${line#SigCgt:} ;;
+		esac
+	done 2>/dev/null <"/proc/$1/status" || return 1
+	[[ $nspid =~ [[:space:]]1$ ]] && [ -n "$cgt" ] && (((16#${cgt//[[:space:]]/} & 0x4000) == 0))
 }
 
 # The grader's sandbox is broken when the runtime changed the grader's own mount table (its
@@ -634,6 +657,8 @@ _common_teardown_body() {
 		if [ "${CONTAINER_LAB_SANDBOX:-}" = 1 ] && ! grep -qvE '^  (new mount|mount gone):' <<<"$leaks"; then
 			break
 		fi
+		# A failed test's leaks are reported as they are once nothing more can change by itself.
+		[ -n "${BATS_TEST_COMPLETED:-}" ] || ! _for_good "$leaks" || break
 		sleep 0.05
 	done
 	if [ $proc_covered = 1 ]; then
@@ -668,6 +693,42 @@ $leaks"
 		[ -n "$HINT" ] && echo "hint: $HINT"
 	fi
 	return $rc
+}
+
+# _for_good LEAKS: nothing in LEAKS (as _leaks lists them) goes away by itself any more, once
+# every runtime of the test has exited: mounts (see common_teardown), cgroups, and processes of
+# the container (in a UTS namespace other than the grader's) that are neither ending nor about
+# to. A process that is ending (a zombie, PF_EXITING in the flags of /proc/PID/stat) or has a
+# SIGKILL pending (PR_SET_PDEATHSIG, the end of its PID namespace) may still go, and with it its
+# cgroup and its network namespace's links; so may anything while a process of the grader's own
+# namespaces is left (a runtime's cleanup helper at work); a link may be in a network namespace
+# that is being torn down.
+_for_good() {
+	local l p line myuts flags
+	myuts=$(readlink /proc/$$/ns/uts)
+	while read -r l; do
+		case $l in
+		"new mount:"* | "mount gone:"*) ;;
+		"cgroup:"*) ;;
+		"process: "*)
+			p=${l#process: }
+			p=${p%% *}
+			_read_stat "$p" || return 1
+			case $_ST in Z | X) return 1 ;; esac
+			{ read -r line <"/proc/$p/stat"; } 2>/dev/null || return 1
+			line=${line##*) }
+			read -r _ _ _ _ _ _ flags _ <<<"$line"
+			(((flags & 0x4) == 0)) || return 1 # PF_EXITING
+			while read -r line; do
+				case $line in
+				SigPnd:* | ShdPnd:*) (((16#${line##*[[:space:]]} & 0x100) == 0)) || return 1 ;; # SIGKILL
+				esac
+			done 2>/dev/null <"/proc/$p/status" || return 1
+			[ "$(readlink "/proc/$p/ns/uts" 2>/dev/null)" != "$myuts" ] || return 1
+			;;
+		*) return 1 ;;
+		esac
+	done <<<"$1"
 }
 
 # _leak_hint LEAKS: what each kind of thing left behind most likely means (only the kinds seen).
