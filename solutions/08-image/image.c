@@ -129,9 +129,13 @@ static int open_host_paths(const struct config *cfg, struct host_fds *fds)
 			return -1;
 	return 0;
 	//@@ END SOLUTION
-	//@@ STARTER /* TODO(stage 8): open(2) each layer, the --upper directory and each */
-	//@@ STARTER /* volume's host directory with O_PATH | O_DIRECTORY | O_CLOEXEC into fds. */
-	//@@ STARTER /* Later steps reach them as /proc/self/fd/N, even once /tmp is covered. */
+	//@@ STARTER(standard,challenge) /* TODO(stage 8): open each layer, the --upper directory and each volume's */
+	//@@ STARTER(standard,challenge) /* host directory into fds now, as descriptors that stay valid once mounts */
+	//@@ STARTER(standard,challenge) /* cover the host's paths; later steps reach them as /proc/self/fd/N (man 2 */
+	//@@ STARTER(standard,challenge) /* open: which flags open a directory only to name it, and never leak it). */
+	//@@ STARTER(guided) /* TODO(stage 8): open(2) each layer, the --upper directory and each */
+	//@@ STARTER(guided) /* volume's host directory with O_PATH | O_DIRECTORY | O_CLOEXEC into fds. */
+	//@@ STARTER(guided) /* Later steps reach them as /proc/self/fd/N, even once /tmp is covered. */
 	//@@ STARTER (void)cfg;
 	//@@ STARTER (void)fds;
 	//@@ STARTER return todo("--image: opening the layers");
@@ -180,11 +184,16 @@ static int mount_overlay(const struct config *cfg, const struct host_fds *fds)
 			    "mounting the overlay (%s)", options);
 	return 0;
 	//@@ END SOLUTION
-	//@@ STARTER /* TODO(stage 8): mount a tmpfs on SCRATCH and mkdir MERGED in it. Without */
-	//@@ STARTER /* --upper, mkdir SCRATCH/upper and SCRATCH/work; with it, mkdirat(2) "upper" */
-	//@@ STARTER /* and "work" in fds->upper. Then mount("overlay", MERGED, "overlay", 0, */
-	//@@ STARTER /* "upperdir=U,workdir=W,lowerdir=L0:L1:...") with the layers as */
-	//@@ STARTER /* /proc/self/fd/N, top first. Read overlayfs.rst in the kernel's docs. */
+	//@@ STARTER(standard,challenge) /* TODO(stage 8): the container's / at MERGED: an overlay of the layers, top */
+	//@@ STARTER(standard,challenge) /* first, with a writable layer -- in a tmpfs of the container's own at SCRATCH, */
+	//@@ STARTER(standard,challenge) /* or with --upper in fds->upper as upper/ and work/ (the contract). What an */
+	//@@ STARTER(standard,challenge) /* overlay needs of its directories: overlayfs.rst in the kernel's docs, man 2 */
+	//@@ STARTER(standard,challenge) /* mount. */
+	//@@ STARTER(guided) /* TODO(stage 8): mount a tmpfs on SCRATCH and mkdir MERGED in it. Without */
+	//@@ STARTER(guided) /* --upper, mkdir SCRATCH/upper and SCRATCH/work; with it, mkdirat(2) "upper" */
+	//@@ STARTER(guided) /* and "work" in fds->upper. Then mount("overlay", MERGED, "overlay", 0, */
+	//@@ STARTER(guided) /* "upperdir=U,workdir=W,lowerdir=L0:L1:...") with the layers as */
+	//@@ STARTER(guided) /* /proc/self/fd/N, top first. Read overlayfs.rst in the kernel's docs. */
 	//@@ STARTER (void)cfg;
 	//@@ STARTER (void)fds;
 	//@@ STARTER return todo("--image: mounting the overlay");
@@ -247,10 +256,14 @@ out:
 	close(rootfd);
 	return rc;
 	//@@ END SOLUTION
-	//@@ STARTER /* TODO(stage 8): for each volume, create CTR inside root if missing, bind */
-	//@@ STARTER /* mount /proc/self/fd/N (the host directory) onto it with MS_BIND, and with */
-	//@@ STARTER /* :ro remount that bind mount MS_BIND | MS_REMOUNT | MS_RDONLY (man 2 mount). */
-	//@@ STARTER /* Resolve CTR inside root, not on the host: openat2(2) with RESOLVE_IN_ROOT. */
+	//@@ STARTER(standard,challenge) /* TODO(stage 8): each volume's host directory (fds->volume[i]) at its CTR */
+	//@@ STARTER(standard,challenge) /* inside root, made if missing, read-only with :ro -- a bind mount takes */
+	//@@ STARTER(standard,challenge) /* its flags only when remounted (man 2 mount). Find CTR inside root, never */
+	//@@ STARTER(standard,challenge) /* on the host: a symlink in the image must not lead out (man 2 openat2). */
+	//@@ STARTER(guided) /* TODO(stage 8): for each volume, create CTR inside root if missing, bind */
+	//@@ STARTER(guided) /* mount /proc/self/fd/N (the host directory) onto it with MS_BIND, and with */
+	//@@ STARTER(guided) /* :ro remount that bind mount MS_BIND | MS_REMOUNT | MS_RDONLY (man 2 mount). */
+	//@@ STARTER(guided) /* Resolve CTR inside root, not on the host: openat2(2) with RESOLVE_IN_ROOT. */
 	//@@ STARTER (void)cfg;
 	//@@ STARTER (void)fds;
 	//@@ STARTER (void)root;

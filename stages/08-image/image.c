@@ -51,9 +51,10 @@ struct host_fds {
 /* Step 1: a descriptor for every host directory we will need, before anything covers it. */
 static int open_host_paths(const struct config *cfg, struct host_fds *fds)
 {
-	/* TODO(stage 8): open(2) each layer, the --upper directory and each */
-	/* volume's host directory with O_PATH | O_DIRECTORY | O_CLOEXEC into fds. */
-	/* Later steps reach them as /proc/self/fd/N, even once /tmp is covered. */
+	/* TODO(stage 8): open each layer, the --upper directory and each volume's */
+	/* host directory into fds now, as descriptors that stay valid once mounts */
+	/* cover the host's paths; later steps reach them as /proc/self/fd/N (man 2 */
+	/* open: which flags open a directory only to name it, and never leak it). */
 	(void)cfg;
 	(void)fds;
 	return todo("--image: opening the layers");
@@ -62,11 +63,11 @@ static int open_host_paths(const struct config *cfg, struct host_fds *fds)
 /* Step 2: the writable layer (a tmpfs, or --upper DIR) and the overlay on MERGED. */
 static int mount_overlay(const struct config *cfg, const struct host_fds *fds)
 {
-	/* TODO(stage 8): mount a tmpfs on SCRATCH and mkdir MERGED in it. Without */
-	/* --upper, mkdir SCRATCH/upper and SCRATCH/work; with it, mkdirat(2) "upper" */
-	/* and "work" in fds->upper. Then mount("overlay", MERGED, "overlay", 0, */
-	/* "upperdir=U,workdir=W,lowerdir=L0:L1:...") with the layers as */
-	/* /proc/self/fd/N, top first. Read overlayfs.rst in the kernel's docs. */
+	/* TODO(stage 8): the container's / at MERGED: an overlay of the layers, top */
+	/* first, with a writable layer -- in a tmpfs of the container's own at SCRATCH, */
+	/* or with --upper in fds->upper as upper/ and work/ (the contract). What an */
+	/* overlay needs of its directories: overlayfs.rst in the kernel's docs, man 2 */
+	/* mount. */
 	(void)cfg;
 	(void)fds;
 	return todo("--image: mounting the overlay");
@@ -75,10 +76,10 @@ static int mount_overlay(const struct config *cfg, const struct host_fds *fds)
 /* Step 3: each --volume bound into the new root, before stage 3 pivots into it. */
 static int bind_volumes(const struct config *cfg, const struct host_fds *fds, const char *root)
 {
-	/* TODO(stage 8): for each volume, create CTR inside root if missing, bind */
-	/* mount /proc/self/fd/N (the host directory) onto it with MS_BIND, and with */
-	/* :ro remount that bind mount MS_BIND | MS_REMOUNT | MS_RDONLY (man 2 mount). */
-	/* Resolve CTR inside root, not on the host: openat2(2) with RESOLVE_IN_ROOT. */
+	/* TODO(stage 8): each volume's host directory (fds->volume[i]) at its CTR */
+	/* inside root, made if missing, read-only with :ro -- a bind mount takes */
+	/* its flags only when remounted (man 2 mount). Find CTR inside root, never */
+	/* on the host: a symlink in the image must not lead out (man 2 openat2). */
 	(void)cfg;
 	(void)fds;
 	(void)root;
