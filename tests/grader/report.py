@@ -5,7 +5,8 @@
                 [--student ID] [--hidden-dir DIR] [--filter RE] [--abort] [--note TEXT]
                 [--jobs N] [--sandbox CMD] -- FILE.bats...
       Runs each file in its own bats process (N at a time; with --sandbox, each in a sandbox of
-      its own: CMD bats ... FILE), reads bats' TAP as it is written
+      its own: CMD bats ... FILE; each with a TMPDIR of its own, removed when the file is done),
+      reads bats' TAP as it is written
       (a line per finished test on stderr: the live progress), and when done -- or cut short by the
       deadline or a signal -- writes every format asked for in one pass: the table on stdout,
       DIR/results.{tap,xml,json,csv} and the raw TAP in DIR/tap/. tests/grade calls this inside
