@@ -5,7 +5,8 @@
                 [--student ID] [--hidden-dir DIR] [--filter RE] [--abort] [--note TEXT]
                 [--jobs N] [--sandbox CMD] -- FILE.bats...
       Runs each file in its own bats process (N at a time; with --sandbox, each in a sandbox of
-      its own: CMD bats ... FILE), reads bats' TAP as it is written
+      its own: CMD bats ... FILE; each with a TMPDIR of its own, removed when the file is done),
+      reads bats' TAP as it is written
       (a line per finished test on stderr: the live progress), and when done -- or cut short by the
       deadline or a signal -- writes every format asked for in one pass: the table on stdout,
       DIR/results.{tap,xml,json,csv} and the raw TAP in DIR/tap/. tests/grade calls this inside
@@ -27,6 +28,8 @@ Standard library only: it also runs in the test VM.
 """
 import argparse
 import csv
+import fcntl
+import glob
 import io
 import json
 import os
@@ -382,6 +385,84 @@ def descendants(pid):
     return out
 
 
+SCRATCH_PREFIX = "container-lab-grade."
+
+
+def make_scratch():
+    """A directory of one test file's own (its TMPDIR, its rootfs copy), removed when the file is
+    done, also when grading is stopped by a signal. It holds a lock while in use: one whose
+    grader was SIGKILLed (class grading's jail timeout does that) is removed by the next
+    grading. A lock, not a PID in the name: gradings in other PID namespaces share /tmp. (One
+    made in the last minute may not hold its lock yet: left alone.)"""
+    for old in glob.glob(os.path.join(tempfile.gettempdir(), SCRATCH_PREFIX + "*")):
+        try:
+            if os.stat(old).st_ctime > time.time() - 60:
+                continue
+            with open(os.path.join(old, ".lock"), "rb") as f:
+                fcntl.flock(f, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            continue  # in use (or not one of ours)
+        remove_tree(old)
+    scratch = tempfile.mkdtemp(prefix=SCRATCH_PREFIX)
+    os.chmod(scratch, 0o755)  # as build/: the rootless tests' user runs the probes in its rootfs
+    lock = open(os.path.join(scratch, ".lock"), "wb")  # not inherited: Popen closes it in bats
+    fcntl.flock(lock, fcntl.LOCK_EX)
+    return scratch, lock
+
+
+def mount_points():
+    """Every mount point this process sees (mountinfo's field 5, its octal escapes undone)."""
+    with open("/proc/self/mountinfo", encoding="utf-8", errors="replace") as f:
+        return [re.sub(r"\\([0-7]{3})", lambda m: chr(int(m.group(1), 8)), l.split()[4]) for l in f]
+
+
+def remove_tree(path):
+    """rm -r PATH, but never into a mount: one that a runtime under test left there (without
+    the sandbox, its mounts are the grader's) may be the host's own files."""
+    inside = [m for m in mount_points() if m == path or m.startswith(path + "/")]
+    if inside:
+        print(f"grade: left {path} in place: {inside[0]} is mounted in it", file=sys.stderr)
+        return
+    shutil.rmtree(path, ignore_errors=True)
+
+
+def end_orphaned_countdowns(tmpdir):
+    """End bats' per-test timeout countdowns that outlived their test (bats 1.13, bats-core
+    issue #1206): bats_perform_test keeps the countdown's PID in a local variable, gone by the
+    time a failed test's EXIT trap wants to kill it, so after every test that fails the
+    countdown (a subshell of bats-exec-test waiting on `sleep $BATS_TEST_TIMEOUT`) runs on for
+    the whole timeout. It holds bats' output open: bats cannot end until the last one has run
+    out (up to 60 s after the file's last failed test began), and when one runs out it kills
+    by a PID that is long gone. A countdown is a bats-exec-test with TMPDIR=TMPDIR (this file's
+    bats, wherever the orphan was re-parented), whose parent is no bats process any more (its
+    test has ended) and whose only children are `sleep`s. TERM runs its own trap: it kills its
+    sleep and exits."""
+    mark = b"TMPDIR=" + tmpdir.encode()
+
+    def cmdline(pid):
+        with open(f"/proc/{pid}/cmdline", "rb") as f:
+            return f.read()
+    for pid in os.listdir("/proc"):
+        if not pid.isdigit():
+            continue
+        try:
+            if b"bats-exec-test" not in cmdline(pid):
+                continue
+            with open(f"/proc/{pid}/environ", "rb") as f:
+                if mark not in f.read().split(b"\0"):
+                    continue
+            with open(f"/proc/{pid}/stat", "rb") as f:
+                ppid = f.read().rsplit(b")", 1)[1].split()[1].decode()
+            if b"bats-" in cmdline(ppid):
+                continue  # its test still runs (or this is the test itself)
+            with open(f"/proc/{pid}/task/{pid}/children") as f:
+                kids = f.read().split()
+            if kids and all(cmdline(k).startswith(b"sleep\0") for k in kids):
+                os.kill(int(pid), signal.SIGTERM)
+        except (OSError, IndexError):
+            continue  # gone while we looked
+
+
 class Runner:
     """Runs the test files, up to --jobs at a time, each in its own bats process and (with
     --sandbox) its own sandbox: files side by side never see each other's mounts, links,
@@ -482,7 +563,17 @@ class Runner:
         if a.sandbox:
             cmd = [a.sandbox] + cmd
         print(f"grade: {stem} ...", file=sys.stderr, flush=True)
-        env, own_rootfs = self.file_env()
+        scratch, lock = make_scratch()
+        try:
+            return self.run_bats(cmd, path, stem, points, scratch)
+        finally:
+            remove_tree(scratch)
+            lock.close()
+
+    def run_bats(self, cmd, path, stem, points, scratch):
+        a = self.args
+        env = self.file_env(scratch)
+        tmp = env["TMPDIR"]
         tests, wake = [], queue.Queue()
         tapdir = os.path.join(a.out, "tap")
         with open(os.path.join(tapdir, stem + ".tap"), "w", encoding="utf-8") as tap, \
@@ -497,16 +588,22 @@ class Runner:
                 self.interrupt(proc)
             threading.Thread(target=self.pump, args=(proc, wake), daemon=True).start()
             limit = time.monotonic() + a.file_timeout
-            cur, plan = None, -1
+            cur, plan, heard = None, -1, time.monotonic()
             while True:
+                done = plan >= 0 and len(tests) >= plan
                 try:
-                    line = wake.get(timeout=1)
+                    # Every test has reported: bats should end in a moment; look sooner.
+                    line = wake.get(timeout=0.2 if done else 1)
                 except queue.Empty:
                     line = ""
                 if line is None:
                     break
-                if not line and plan >= 0 and len(tests) >= plan:
-                    self.reap_strays(proc)  # quiet for a second after the last test's report
+                if not line:
+                    end_orphaned_countdowns(tmp)
+                    if done and time.monotonic() - heard >= 1:
+                        self.reap_strays(proc)  # quiet for a second after the last test's report
+                else:
+                    heard = time.monotonic()
                 if not self.stopped and a.deadline and time.time() >= a.deadline:
                     self.stop(f"grading stopped at its deadline ({a.deadline_s}s)", False)
                 if time.monotonic() >= limit:
@@ -525,6 +622,7 @@ class Runner:
                     plan = int(line[3:])
                 m = TAP_RE.match(line)
                 if m:
+                    end_orphaned_countdowns(tmp)  # the earlier tests' (this one's, if it ended)
                     cur = tap_test(m)
                     cur["ms"] = int(ms.group(1)) if ms else None
                     if self.urgent and cur["status"] == "failed":
@@ -544,32 +642,31 @@ class Runner:
             proc.wait()
             with self.lock:
                 self.procs.discard(proc)
-        if own_rootfs:
-            shutil.rmtree(own_rootfs, ignore_errors=True)
         with open(os.path.join(tapdir, stem + ".err"), encoding="utf-8", errors="replace") as f:
             errtext = f.read()
         return stage_result(path, tests, errtext, a.hidden_dir, a.filter, self.stopped)
 
-    def file_env(self):
-        """The environment of one file's bats, and the directory of its own rootfs copy, if any.
-        Files side by side each get a copy of the pristine rootfs: the tests run containers on
-        $ROOTFS itself (read only, by the contract's rules for the grader), but a runtime may
-        make a directory in it while a container starts (pivot_root(2)'s put_old, made and
-        removed in the new root), and another file's `cp -a` of it would then fail on an entry
-        that vanished under it. One after another (--jobs 1), no copy is needed."""
+    def file_env(self, scratch):
+        """The environment of one file's bats, with SCRATCH (make_scratch) for what is its own:
+        TMPDIR (bats makes its bats-run-* there, the tests their files) and, side by side, a
+        copy of the pristine rootfs. The tests run containers on $ROOTFS itself (read only, by
+        the contract's rules for the grader), but a runtime may make a directory in it while a
+        container starts (pivot_root(2)'s put_old, made and removed in the new root), and
+        another file's `cp -a` of it would then fail on an entry that vanished under it. One
+        after another (--jobs 1), no copy is needed."""
         env = dict(os.environ)
+        env["TMPDIR"] = os.path.join(scratch, "tmp")
+        os.mkdir(env["TMPDIR"])
+        os.chmod(env["TMPDIR"], 0o1777)  # as /tmp: a test's other users may make files in it too
         if self.args.jobs <= 1:
-            return env, ""
+            return env
         src = env.get("ROOTFS") or os.path.join(KIT, "build", "rootfs")
         if not os.path.isfile(os.path.join(src, "etc", "container-lab-rootfs")):
-            return env, ""
-        own = tempfile.mkdtemp(prefix="container-lab-rootfs.")
-        os.chmod(own, 0o755)  # as build/: the rootless tests' user runs the probes in it
-        if subprocess.run(["cp", "-a", src, os.path.join(own, "rootfs")]).returncode != 0:
-            shutil.rmtree(own, ignore_errors=True)
-            return env, ""
-        env["ROOTFS"] = os.path.join(own, "rootfs")
-        return env, own
+            return env
+        own = os.path.join(scratch, "rootfs")
+        if subprocess.run(["cp", "-a", src, own]).returncode == 0:
+            env["ROOTFS"] = own
+        return env
 
     @staticmethod
     def reap_strays(proc):
@@ -577,7 +674,8 @@ class Runner:
         that outlived its test holds bats' output pipe open, so bats waits for an EOF that comes
         only when that process ends. (Seen: bats' own per-test timeout countdown, orphaned when
         a runtime under test covered the grader's /proc, kept a 54 s grading going for its
-        `sleep 60`.) Nothing of the file is left to report: end what is left of bats."""
+        `sleep 60`; end_orphaned_countdowns now ends those as they appear. What is left is
+        something else.) Nothing of the file is left to report: end what is left of bats."""
         try:
             kids = descendants(proc.pid)
             cmds = {}
