@@ -519,6 +519,14 @@ int cgroup_add(const struct cgroup *cg, pid_t pid)
 	char value[32];
 
 	/*
+	 * What this write costs: moving a pid takes the kernel's cgroup_threadgroup_rwsem for
+	 * writing, and the writer of a per-CPU rwsem first waits for a normal RCU grace period
+	 * (rcu_sync_enter; 8-20 ms on the kit's machine) unless another writer came less than a
+	 * grace period before. Containers started back to back share that wait; one started alone
+	 * (or after a --net run, whose veth deletion outlasts a grace period) pays it. The kernel
+	 * skips the lock for a task that moves itself, one thread at a time (v1: "0" into tasks),
+	 * and v2 has clone3(CLONE_INTO_CGROUP), which starts the child in its cgroup.
+	 *
 	 * The child has not been released yet (it waits on the release pipe before exec): moved
 	 * now, everything it runs and forks is charged to the container from the first
 	 * instruction of COMMAND.

@@ -366,6 +366,15 @@ int net_teardown(struct net_state *st)
 	 * When the container's last process exits, its namespace is destroyed and eth0 with it,
 	 * which takes the host end along — but later, from a kernel workqueue (cleanup_net). Delete
 	 * the host end now (RTM_DELLINK), so nothing is left when the runtime exits.
+	 *
+	 * This one request is most of what --net costs: the device is gone from the host after
+	 * about a millisecond, but the kernel answers only after netdev_run_todo() has waited in
+	 * rcu_barrier() for every RCU callback pending on any CPU — one or two normal grace periods
+	 * (15-30 ms here), more right after a container's exit, which has just queued its own. Every
+	 * way of making the host end go costs that wait in this process (moving it into the
+	 * container's namespace too: dev_change_net_namespace() has an rcu_barrier() of its own),
+	 * except leaving it to cleanup_net, which starts only once the namespace's last reference
+	 * is dropped: the child's netlink socket holds one for a grace period after its close.
 	 */
 	sk = nl_open();
 	if (sk == NULL)
