@@ -533,6 +533,11 @@ class Runner:
         first = min(self.failed_stages, default=0)
         why = (f"stage {first} has failures to fix first (stages build on each other; "
                "make grade ALL=1 grades every stage)")
+        if self.args.first_failing_stage and first:
+            # A later stage that ran beside the failing one (--jobs) failed for the same bug, most
+            # likely: its verdicts are held back as well, so that what is shown does not depend on
+            # which files happened to start before the failure was known.
+            results = ["held" if stage_of(self.files[i]) > first else r for i, r in enumerate(results)]
         return [stage_result(self.files[i], [], "", self.args.hidden_dir, self.args.filter, why)
                 if r == "held" else r for i, r in enumerate(results)]
 

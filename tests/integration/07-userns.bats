@@ -24,7 +24,7 @@ setup_file() {
 		RUID=$((RUID + 1))
 	done
 	# The file's scratch directory (bats' is private to root): reachable, not listable.
-	RDIR=$(mktemp -d /tmp/container-lab-rootless.XXXXXX)
+	RDIR=$(mktemp -d "${TMPDIR:-/tmp}/container-lab-rootless.XXXXXX")
 	chmod 711 "$RDIR"
 	RFS=$RDIR/rootfs
 	cp -a "$ROOTFS" "$RFS"

@@ -421,7 +421,7 @@ status_field() {
 	requires tool:setpriv
 	# A user's session has a runtime directory of its own, as a login gives one: somewhere the
 	# user can reach (bats' own temporary directories are root's, mode 0700). teardown removes it.
-	XDG=$(mktemp -d /tmp/container-lab-xdg.XXXXXX)
+	XDG=$(mktemp -d "${TMPDIR:-/tmp}/container-lab-xdg.XXXXXX")
 	local xdg=$XDG rfs=$XDG/rootfs
 	chown "$user" "$xdg"
 	# A rootfs the user owns, as stage 7's tests give it: a runtime may need to write in it.

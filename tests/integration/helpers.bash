@@ -419,6 +419,7 @@ common_setup() {
 _common_setup_body() {
 	local d
 	HINT=""
+	_COUNTDOWN_PID=${BATS_killer_pid:-} # see _new_pids
 	if [ -e "$BATS_FILE_TMPDIR/.sandbox-broken" ]; then
 		_NOT_RUN=1
 		skip "not run: an earlier test of this stage broke the grader's sandbox (see the top of the report)"
@@ -478,7 +479,9 @@ _new_pids() {
 	done
 	# bats' own per-test timeout countdown (BATS_TEST_TIMEOUT): started before setup, but its
 	# `sleep` may start after setup's snapshot. Killing it would make bats time the test out.
-	[ -z "${BATS_killer_pid:-}" ] || own+="$BATS_killer_pid "
+	# Its pid as setup saw it: bats 1.13 keeps it in a local that a failed test's teardown no
+	# longer sees (bats-core #1206).
+	[ -z "${_COUNTDOWN_PID:-}" ] || own+="$_COUNTDOWN_PID "
 	for d in /proc/[0-9]*; do
 		p=${d#/proc/}
 		[[ $_BEFORE_PIDS == *" $p "* ]] && continue
