@@ -369,6 +369,12 @@ class Progress:
               file=sys.stderr, flush=True)
 
 
+def cmdline(pid):
+    """pid's arguments as /proc has them (NUL after each); OSError if it is gone."""
+    with open(f"/proc/{pid}/cmdline", "rb") as f:
+        return f.read()
+
+
 def descendants(pid):
     """pid's descendants, from /proc (children files, one thread each)."""
     out, todo = [], [pid]
@@ -438,10 +444,6 @@ def end_orphaned_countdowns(tmpdir):
     test has ended) and whose only children are `sleep`s. TERM runs its own trap: it kills its
     sleep and exits."""
     mark = b"TMPDIR=" + tmpdir.encode()
-
-    def cmdline(pid):
-        with open(f"/proc/{pid}/cmdline", "rb") as f:
-            return f.read()
     for pid in os.listdir("/proc"):
         if not pid.isdigit():
             continue
@@ -495,9 +497,8 @@ class Runner:
                 os.killpg(p.pid, signal.SIGINT)
                 return
             for d in descendants(p.pid):
-                with open(f"/proc/{d}/cmdline", "rb") as f:
-                    if b"bats-exec-file" in f.read():
-                        os.kill(d, signal.SIGINT)
+                if b"bats-exec-file" in cmdline(d):
+                    os.kill(d, signal.SIGINT)
         except OSError:
             pass
 
@@ -682,11 +683,7 @@ class Runner:
         `sleep 60`; end_orphaned_countdowns now ends those as they appear. What is left is
         something else.) Nothing of the file is left to report: end what is left of bats."""
         try:
-            kids = descendants(proc.pid)
-            cmds = {}
-            for d in kids:
-                with open(f"/proc/{d}/cmdline", "rb") as f:
-                    cmds[d] = f.read()
+            cmds = {d: cmdline(d) for d in descendants(proc.pid)}
         except OSError:
             return
         if any(b"bats-exec-file" in c for c in cmds.values()):

@@ -23,14 +23,15 @@ setup() {
 }
 
 teardown() {
-	local p kids
+	local p kids lingering
 	# A runtime without a PID namespace leaves lingerers behind: kill them by pid, each with the
 	# `sleep 1` it waits for (stopped first, so that it starts no other; a sleep left behind
 	# would show as a leak of its own for up to a second).
-	for p in $(pgrep -f "^/bin/sh $LINGERER\$" 2>/dev/null); do
+	lingering=$(pgrep -f "^/bin/sh $LINGERER\$" 2>/dev/null) || true
+	for p in $lingering; do
 		kill -STOP "$p" 2>/dev/null
 	done
-	for p in $(pgrep -f "^/bin/sh $LINGERER\$" 2>/dev/null); do
+	for p in $lingering; do
 		kids=$(cat "/proc/$p/task/"*/children 2>/dev/null) || true
 		# shellcheck disable=SC2086 # one pid per word
 		kill -KILL "$p" $kids 2>/dev/null
@@ -58,10 +59,8 @@ wait_dead() {
 
 # gone PID: PID has ended: it is a zombie, or not there at all (kill -0 succeeds on a zombie).
 gone() {
-	local stat
-	stat=$(cat "/proc/$1/stat" 2>/dev/null) || return 0
-	stat=${stat##*) }
-	[[ ${stat:0:1} == [ZX] ]]
+	_read_stat "$1" || return 0
+	[[ $_ST == [ZX] ]]
 }
 
 # no_lingerers_after WHAT: once PID 1 of a PID namespace has ended (WHAT), the other processes

@@ -707,7 +707,7 @@ $leaks"
 # namespaces is left (a runtime's cleanup helper at work); a link may be in a network namespace
 # that is being torn down.
 _for_good() {
-	local l p line myuts flags
+	local l p line myuts st flags
 	myuts=$(readlink /proc/$$/ns/uts)
 	while read -r l; do
 		case $l in
@@ -716,11 +716,10 @@ _for_good() {
 		"process: "*)
 			p=${l#process: }
 			p=${p%% *}
-			_read_stat "$p" || return 1
-			case $_ST in Z | X) return 1 ;; esac
 			{ read -r line <"/proc/$p/stat"; } 2>/dev/null || return 1
-			line=${line##*) }
-			read -r _ _ _ _ _ _ flags _ <<<"$line"
+			line=${line##*) } # as _read_stat does; the state, then (field 9) the flags
+			read -r st _ _ _ _ _ flags _ <<<"$line"
+			case $st in Z | X) return 1 ;; esac
 			(((flags & 0x4) == 0)) || return 1 # PF_EXITING
 			while read -r line; do
 				case $line in

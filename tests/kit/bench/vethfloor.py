@@ -77,22 +77,18 @@ class Rtnl:
                     raise OSError(-err, os.strerror(-err))
                 return
 
-    def veth_add(self):
-        peer = attr(VETH_INFO_PEER, ifinfomsg() + ifname(PEER) + one_queue_each_way())
-        info = attr(IFLA_INFO_KIND, b"veth") + attr(IFLA_INFO_DATA, peer)
+    def veth_add(self, index=0, peer=PEER, peer_index=0, peer_ns_fd=None):
+        """The pair NAME/peer (ifindexes asked for, 0: the kernel's choice), the peer created
+        straight in the namespace of peer_ns_fd if one is given."""
+        peer_attrs = ifinfomsg(peer_index) + ifname(peer) + one_queue_each_way()
+        if peer_ns_fd is not None:
+            peer_attrs += attr(IFLA_NET_NS_FD, struct.pack("I", peer_ns_fd))
+        info = attr(IFLA_INFO_KIND, b"veth") + attr(IFLA_INFO_DATA, attr(VETH_INFO_PEER, peer_attrs))
         self.request(RTM_NEWLINK, NLM_F_CREATE | NLM_F_EXCL,
-                     ifinfomsg() + ifname(NAME) + one_queue_each_way() + attr(IFLA_LINKINFO, info))
+                     ifinfomsg(index) + ifname(NAME) + one_queue_each_way() + attr(IFLA_LINKINFO, info))
 
     def link_del(self):
         self.request(RTM_DELLINK, 0, ifinfomsg() + ifname(NAME))
-
-    def veth_add_configured(self, peer_ns_fd):
-        """The host end here, its peer "eth0" created straight in the namespace of peer_ns_fd."""
-        peer = attr(VETH_INFO_PEER, ifinfomsg(PEER_INDEX) + ifname("eth0") + one_queue_each_way() +
-                    attr(IFLA_NET_NS_FD, struct.pack("I", peer_ns_fd)))
-        info = attr(IFLA_INFO_KIND, b"veth") + attr(IFLA_INFO_DATA, peer)
-        self.request(RTM_NEWLINK, NLM_F_CREATE | NLM_F_EXCL,
-                     ifinfomsg(HOST_INDEX) + ifname(NAME) + one_queue_each_way() + attr(IFLA_LINKINFO, info))
 
     def link_up(self, index):
         self.request(RTM_NEWLINK, 0, ifinfomsg(index, IFF_UP, IFF_UP))
@@ -166,7 +162,7 @@ def main():
     doc.update(summary(*timed(a.runs, a.warmup, rtnl.veth_add, rtnl.link_del)))
 
     def configure():
-        rtnl.veth_add_configured(peer_ns)
+        rtnl.veth_add(HOST_INDEX, "eth0", PEER_INDEX, peer_ns)  # the peer named as a container's
         rtnl.link_up(HOST_INDEX)
         rtnl.addr_add(HOST_INDEX, HOST_ADDR)
         inside.link_up(PEER_INDEX)
